@@ -1,0 +1,239 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Profile selects the cost levers of a deployment. Both profiles deploy every
+// control; they differ in sizes, counts, retention lengths and lock modes.
+type Profile string
+
+const (
+	// Sandbox is for short-lived accounts: small, cheap, easy to tear down
+	// (Object Lock in GOVERNANCE mode, short retention).
+	Sandbox Profile = "sandbox"
+	// Production keeps audit evidence for years under COMPLIANCE-mode
+	// Object Lock, which nobody, not even the root user, can shorten.
+	Production Profile = "production"
+)
+
+// Config is the validated configuration of one deployment. Build it with Load;
+// a Config that Load returned without error is safe to build stacks from.
+type Config struct {
+	// AppName prefixes stack names and every deterministic resource name.
+	AppName string
+	// WorkloadAccount runs the web application and its trail.
+	WorkloadAccount string
+	// LoggingAccount holds the log archive that the workload cannot delete from.
+	LoggingAccount string
+	// Region is the region of both stacks.
+	Region  string
+	Profile Profile
+
+	// DomainName, HostedZoneID and CertificateARN describe the HTTPS edge.
+	DomainName     string
+	HostedZoneID   string
+	CertificateARN string
+	// AlertEmail receives security alerts when set.
+	AlertEmail string
+	// VpcCIDR is the workload VPC's IPv4 range.
+	VpcCIDR string
+
+	LogArchive LogArchive
+}
+
+// LogArchive configures the CloudTrail bucket in the logging account.
+type LogArchive struct {
+	// LockMode is the default Object Lock mode: GOVERNANCE or COMPLIANCE.
+	LockMode string
+	// LockDays is the default Object Lock retention of every log object.
+	LockDays int
+	// TransitionDays is the age at which logs move to Glacier Instant Retrieval.
+	TransitionDays int
+	// ExpirationDays is the age at which logs (and S3 access logs) expire.
+	ExpirationDays int
+}
+
+// SingleAccount reports whether the log archive shares the workload's account.
+func (c *Config) SingleAccount() bool { return c.WorkloadAccount == c.LoggingAccount }
+
+// Warnings returns what a valid configuration should still tell its user.
+func (c *Config) Warnings() []string {
+	var w []string
+	if c.SingleAccount() {
+		w = append(w, fmt.Sprintf("single-account mode: loggingAccount equals workloadAccount (%s). "+
+			"Every control is still deployed, but an administrator of the workload account can also administer the log archive; "+
+			"use a separate logging account for anything beyond a sandbox.", c.WorkloadAccount))
+	}
+	return w
+}
+
+// Problem is one invalid setting: the key, the value given and what is allowed.
+type Problem struct {
+	Key     string
+	Value   any
+	Message string
+}
+
+func (p *Problem) Error() string {
+	if p.Value == nil {
+		return fmt.Sprintf("%s: %s", p.Key, p.Message)
+	}
+	return fmt.Sprintf("%s: %s given: %s", p.Key, describe(p.Value), p.Message)
+}
+
+func describe(v any) string {
+	switch v := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", v)
+	default:
+		return fmt.Sprintf("%v (%T)", v, v)
+	}
+}
+
+// Problems returns the individual problems inside an error returned by Load.
+func Problems(err error) []*Problem {
+	var out []*Problem
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) {
+		for _, e := range joined.Unwrap() {
+			var p *Problem
+			if errors.As(e, &p) {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	var p *Problem
+	if errors.As(err, &p) {
+		out = append(out, p)
+	}
+	return out
+}
+
+// Load builds a Config from CDK context: the defaults of the chosen profile,
+// overridden by every key that the context sets. It returns all problems at
+// once, joined with errors.Join; each is a *Problem.
+//
+// Context keys that belong to CDK itself (see IsCDKKey) are ignored; any other
+// key that is not in the key table is a problem.
+func Load(context map[string]any) (*Config, error) {
+	var problems []error
+
+	names := make([]string, 0, len(context))
+	for name := range context {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if IsCDKKey(name) || lookup(name) != nil {
+			continue
+		}
+		msg := "unknown setting"
+		if s := suggest(name); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		msg += "; the settings are listed in README.md (Configuration)"
+		problems = append(problems, &Problem{Key: name, Message: msg})
+	}
+
+	// The profile comes first: the other keys' defaults depend on it.
+	c := &Config{}
+	pk := lookup(keyProfile)
+	pk.setDefault(c)
+	if raw, ok := context[keyProfile]; ok {
+		if err := pk.set(c, raw); err != nil {
+			problems = append(problems, err) // keep going with the default, to report every other problem too
+		}
+	}
+	for _, k := range Keys() {
+		if k.Name == keyProfile {
+			continue
+		}
+		raw, ok := context[k.Name]
+		if !ok {
+			k.setDefault(c)
+			continue
+		}
+		if err := k.set(c, raw); err != nil {
+			problems = append(problems, err)
+			k.setDefault(c)
+		}
+	}
+
+	problems = append(problems, c.crossCheck()...)
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	return c, nil
+}
+
+// IsCDKKey reports whether a context key belongs to the CDK rather than to
+// this app: feature flags ("@aws-cdk/core:..."), namespaced keys
+// ("aws:cdk:...", "aws-cdk:...", cached lookups such as
+// "availability-zones:account=...") and the CLI's own plain keys.
+func IsCDKKey(name string) bool {
+	if strings.HasPrefix(name, "@") || strings.Contains(name, ":") {
+		return true
+	}
+	switch name {
+	case "acknowledged-issue-numbers", "cli-telemetry", "notices":
+		return true
+	}
+	return false
+}
+
+// FormatError renders an error from Load for a terminal: one problem a line.
+func FormatError(err error) string {
+	ps := Problems(err)
+	if len(ps) == 0 {
+		return err.Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "invalid configuration: %d problem(s); nothing was synthesized\n", len(ps))
+	for _, p := range ps {
+		fmt.Fprintf(&b, "  - %s\n", p.Error())
+	}
+	b.WriteString("Set values in cdk.json's \"context\" block or with `cdk synth -c key=value`; README.md lists every setting.\n")
+	return b.String()
+}
+
+// suggest returns the known key closest to name, if it is close enough to be
+// a likely typo.
+func suggest(name string) string {
+	best, bestDist := "", 1<<30
+	for _, k := range Keys() {
+		d := distance(strings.ToLower(name), strings.ToLower(k.Name))
+		if d < bestDist {
+			best, bestDist = k.Name, d
+		}
+	}
+	if bestDist <= max(2, len(best)/3) {
+		return best
+	}
+	return ""
+}
+
+// distance is the Levenshtein edit distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,203 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(nil)
+	if err != nil {
+		t.Fatalf("Load(nil): %v", err)
+	}
+	want := Config{
+		AppName: "secure-webapp", WorkloadAccount: "111111111111", LoggingAccount: "222222222222",
+		Region: "us-east-1", Profile: Sandbox, VpcCIDR: "10.0.0.0/16",
+		LogArchive: LogArchive{LockMode: "GOVERNANCE", LockDays: 1, TransitionDays: 30, ExpirationDays: 90},
+	}
+	if *c != want {
+		t.Errorf("defaults:\n got %+v\nwant %+v", *c, want)
+	}
+	if w := c.Warnings(); len(w) != 0 {
+		t.Errorf("default configuration warns: %v", w)
+	}
+}
+
+func TestProductionDefaults(t *testing.T) {
+	c, err := Load(map[string]any{"profile": "production"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := LogArchive{LockMode: "COMPLIANCE", LockDays: 365, TransitionDays: 90, ExpirationDays: 2557}
+	if c.LogArchive != want {
+		t.Errorf("production log archive: got %+v, want %+v", c.LogArchive, want)
+	}
+}
+
+// TestValid lists values that every rule must accept, in the types that
+// cdk.json (JSON) and `-c key=value` (strings) deliver.
+func TestValid(t *testing.T) {
+	cases := []struct {
+		name string
+		ctx  map[string]any
+	}{
+		{"appName", map[string]any{"appName": "shop-42"}},
+		{"accounts", map[string]any{"workloadAccount": "012345678901", "loggingAccount": "999999999999"}},
+		{"region eu", map[string]any{"region": "eu-west-2"}},
+		{"region gov", map[string]any{"region": "us-gov-west-1"}},
+		{"profile", map[string]any{"profile": "production"}},
+		{"domain", map[string]any{"domainName": "app.example.com"}},
+		{"domain and zone", map[string]any{"domainName": "app.example.com", "hostedZoneId": "Z0123456789ABCDEFGHIJ"}},
+		{"domain and certificate", map[string]any{"domainName": "app.example.com",
+			"certificateArn": "arn:aws:acm:us-east-1:111111111111:certificate/12345678-90ab-cdef-1234-567890abcdef"}},
+		{"alertEmail", map[string]any{"alertEmail": "security+alerts@example.com"}},
+		{"vpcCidr /16", map[string]any{"vpcCidr": "172.16.0.0/16"}},
+		{"vpcCidr /24", map[string]any{"vpcCidr": "192.168.10.0/24"}},
+		{"lock days as JSON number", map[string]any{"logLockDays": float64(30)}},
+		{"lock days as -c string", map[string]any{"logLockDays": "30"}},
+		{"lock mode", map[string]any{"logLockMode": "COMPLIANCE"}},
+		{"CDK keys are ignored", map[string]any{"@aws-cdk/core:checkSecretUsage": true,
+			"aws:cdk:enable-path-metadata": true, "acknowledged-issue-numbers": []any{1234.0},
+			"availability-zones:account=111111111111:region=us-east-1": []any{"us-east-1a"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := Load(tc.ctx); err != nil {
+				t.Errorf("Load(%v): %v", tc.ctx, err)
+			}
+		})
+	}
+}
+
+// TestInvalid covers every rule: each case names the key the error must name
+// and a fragment of the message.
+func TestInvalid(t *testing.T) {
+	cert := func(region, account string) string {
+		return "arn:aws:acm:" + region + ":" + account + ":certificate/12345678-90ab-cdef-1234-567890abcdef"
+	}
+	cases := []struct {
+		name, key, fragment string
+		ctx                 map[string]any
+	}{
+		{"unknown key", "vpcCIDR", `did you mean "vpcCidr"`, map[string]any{"vpcCIDR": "10.0.0.0/16"}},
+		{"unknown key far from any", "banana", "unknown setting", map[string]any{"banana": "1"}},
+		{"appName upper case", "appName", "lowercase", map[string]any{"appName": "Secure"}},
+		{"appName too long", "appName", "3 to 24", map[string]any{"appName": strings.Repeat("a", 25)}},
+		{"appName trailing hyphen", "appName", "not ending with a hyphen", map[string]any{"appName": "app-"}},
+		{"account short", "workloadAccount", "12-digit", map[string]any{"workloadAccount": "12345"}},
+		{"account as number", "loggingAccount", "must be a string", map[string]any{"loggingAccount": float64(222222222222)}},
+		{"region", "region", "region code", map[string]any{"region": "US-EAST-1"}},
+		{"profile", "profile", "sandbox, production", map[string]any{"profile": "prod"}},
+		{"domain one label", "domainName", "two labels", map[string]any{"domainName": "localhost"}},
+		{"domain wildcard", "domainName", "not a lowercase DNS label", map[string]any{"domainName": "*.example.com"}},
+		{"hosted zone", "hostedZoneId", "hosted zone ID", map[string]any{"domainName": "a.example.com", "hostedZoneId": "abc"}},
+		{"hosted zone without domain", "hostedZoneId", "needs domainName", map[string]any{"hostedZoneId": "Z0123456789"}},
+		{"certificate malformed", "certificateArn", "certificate/<uuid>", map[string]any{"domainName": "a.example.com", "certificateArn": "arn:aws:acm:us-east-1:111111111111:cert/x"}},
+		{"certificate wrong region", "certificateArn", "is in region eu-west-1", map[string]any{"domainName": "a.example.com", "certificateArn": cert("eu-west-1", "111111111111")}},
+		{"certificate wrong account", "certificateArn", "belongs to account 333333333333", map[string]any{"domainName": "a.example.com", "certificateArn": cert("us-east-1", "333333333333")}},
+		{"certificate and zone", "certificateArn", "not both", map[string]any{"domainName": "a.example.com", "hostedZoneId": "Z0123456789", "certificateArn": cert("us-east-1", "111111111111")}},
+		{"certificate without domain", "certificateArn", "needs domainName", map[string]any{"certificateArn": cert("us-east-1", "111111111111")}},
+		{"email", "alertEmail", "e-mail", map[string]any{"alertEmail": "security"}},
+		{"cidr prefix too long", "vpcCidr", "/33", map[string]any{"vpcCidr": "10.0.0.0/33"}},
+		{"cidr prefix too short", "vpcCidr", "/8 is outside", map[string]any{"vpcCidr": "10.0.0.0/8"}},
+		{"cidr host bits", "vpcCidr", "did you mean 10.1.0.0/16", map[string]any{"vpcCidr": "10.1.2.3/16"}},
+		{"cidr public", "vpcCidr", "RFC 1918", map[string]any{"vpcCidr": "8.8.0.0/16"}},
+		{"cidr ipv6", "vpcCidr", "IPv4", map[string]any{"vpcCidr": "fd00::/16"}},
+		{"lock mode lower case", "logLockMode", "GOVERNANCE, COMPLIANCE", map[string]any{"logLockMode": "governance"}},
+		{"lock days zero", "logLockDays", "from 1 to 3650", map[string]any{"logLockDays": float64(0)}},
+		{"lock days fraction", "logLockDays", "whole number", map[string]any{"logLockDays": 1.5}},
+		{"lock days word", "logLockDays", "whole number", map[string]any{"logLockDays": "ten"}},
+		{"lock days bool", "logLockDays", "whole number", map[string]any{"logLockDays": true}},
+		{"expiration before transition", "logExpirationDays", "greater than logTransitionDays", map[string]any{"logTransitionDays": "60", "logExpirationDays": "40"}},
+		{"expiration before lock", "logExpirationDays", "at least logLockDays", map[string]any{"logLockDays": "100", "logExpirationDays": "95"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(tc.ctx)
+			if err == nil {
+				t.Fatalf("Load(%v) accepted it", tc.ctx)
+			}
+			for _, p := range Problems(err) {
+				if p.Key == tc.key && strings.Contains(p.Error(), tc.fragment) {
+					return
+				}
+			}
+			t.Errorf("no problem names %s with %q; got:\n%s", tc.key, tc.fragment, FormatError(err))
+		})
+	}
+}
+
+// TestAllProblemsAtOnce: one error lists every problem, each naming its key
+// and the value given.
+func TestAllProblemsAtOnce(t *testing.T) {
+	_, err := Load(map[string]any{
+		"vpcCidr": "10.0.0.0/33", "profile": "staging", "region": "moon-1", "regoin": "us-east-1",
+	})
+	ps := Problems(err)
+	got := map[string]bool{}
+	for _, p := range ps {
+		got[p.Key] = true
+	}
+	for _, k := range []string{"vpcCidr", "profile", "region", "regoin"} {
+		if !got[k] {
+			t.Errorf("problem for %s missing; got:\n%s", k, FormatError(err))
+		}
+	}
+	msg := FormatError(err)
+	for _, want := range []string{`"10.0.0.0/33"`, `"staging"`, "4 problem(s)", `did you mean "region"`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %s:\n%s", want, msg)
+		}
+	}
+}
+
+func TestSingleAccountWarns(t *testing.T) {
+	c, err := Load(map[string]any{"loggingAccount": "111111111111"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := c.Warnings(); len(w) != 1 || !strings.Contains(w[0], "single-account") {
+		t.Errorf("warnings = %q, want one single-account warning", w)
+	}
+}
+
+func TestNames(t *testing.T) {
+	c, err := Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for got, want := range map[string]string{
+		c.TrailARN():            "arn:aws:cloudtrail:us-east-1:111111111111:trail/secure-webapp-trail",
+		c.TrailBucketName():     "secure-webapp-cloudtrail-222222222222-us-east-1",
+		c.AccessLogBucketName(): "secure-webapp-s3-access-222222222222-us-east-1",
+		c.TrailKeyAliasARN():    "arn:aws:kms:us-east-1:222222222222:alias/secure-webapp/cloudtrail",
+	} {
+		if got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	}
+	// The longest app name in the longest region still gives legal bucket names.
+	long, err := Load(map[string]any{"appName": strings.Repeat("a", 24), "region": "ap-southeast-3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{long.TrailBucketName(), long.AccessLogBucketName()} {
+		if len(n) > 63 {
+			t.Errorf("bucket name %s is %d characters; S3 allows 63", n, len(n))
+		}
+	}
+}
+
+// TestEveryKeyHasDocs keeps the generated reference complete.
+func TestEveryKeyHasDocs(t *testing.T) {
+	for _, k := range Keys() {
+		if k.Doc == "" || k.Allowed == "" || (k.Type != "string" && k.Type != "integer") {
+			t.Errorf("key %s lacks documentation or type", k.Name)
+		}
+		for _, p := range []Profile{Sandbox, Production} {
+			if _, why := k.parse(k.Default(p)); why != "" {
+				t.Errorf("%s: default for %s is not allowed by its own rule: %s", k.Name, p, why)
+			}
+		}
+	}
+}

@@ -1,0 +1,282 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Key is one setting: its documentation, its defaults and its rule. The key
+// table (Keys) is the only place a setting is declared.
+type Key struct {
+	Name string
+	// Type is the JSON type the key takes: "string" or "integer". Values given
+	// with `-c key=value` arrive as strings and are converted.
+	Type string
+	// Doc says what the setting does.
+	Doc string
+	// Allowed says which values are accepted, in words.
+	Allowed string
+
+	def   func(Profile) any
+	parse func(raw any) (any, string) // the value, or why raw is not allowed
+	store func(c *Config, v any)
+}
+
+// Default returns the key's default for a profile, as the user would write it.
+func (k *Key) Default(p Profile) any { return k.def(p) }
+
+func (k *Key) setDefault(c *Config) { k.store(c, k.def(c.Profile)) }
+
+func (k *Key) set(c *Config, raw any) error {
+	v, why := k.parse(raw)
+	if why != "" {
+		return &Problem{Key: k.Name, Value: raw, Message: why + "; allowed: " + k.Allowed}
+	}
+	k.store(c, v)
+	return nil
+}
+
+const keyProfile = "profile"
+
+// Keys returns the key table, in the order the README documents it.
+func Keys() []*Key {
+	return []*Key{
+		stringKey("appName",
+			"Prefix of the stack names and of every deterministic resource name (buckets, KMS alias, trail).",
+			"3 to 24 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen",
+			same("secure-webapp"), matches(reAppName), func(c *Config) *string { return &c.AppName }),
+		stringKey("workloadAccount",
+			"AWS account that runs the web application and its CloudTrail trail.",
+			"a 12-digit AWS account ID, as a string",
+			same("111111111111"), matches(reAccount), func(c *Config) *string { return &c.WorkloadAccount }),
+		stringKey("loggingAccount",
+			"AWS account that holds the log archive (CloudTrail bucket and key). Equal to workloadAccount means single-account mode, which prints a warning.",
+			"a 12-digit AWS account ID, as a string",
+			same("222222222222"), matches(reAccount), func(c *Config) *string { return &c.LoggingAccount }),
+		stringKey("region",
+			"Region of both stacks.",
+			"an AWS region code such as us-east-1 or eu-west-2",
+			same("us-east-1"), matches(reRegion), func(c *Config) *string { return &c.Region }),
+		enumKey(keyProfile,
+			"Cost profile. Both deploy every control; they differ only in sizes, counts, retention lengths and the Object Lock mode.",
+			[]string{string(Sandbox), string(Production)},
+			same(string(Sandbox)), func(c *Config) *string { return (*string)(&c.Profile) }),
+		stringKey("domainName",
+			"DNS name that the HTTPS load balancer will serve (app tier, not built yet). Empty: none.",
+			"empty, or a lowercase DNS name with at least two labels (no wildcard, no trailing dot)",
+			same(""), optional(validDomain), func(c *Config) *string { return &c.DomainName }),
+		stringKey("hostedZoneId",
+			"Route 53 public hosted zone of domainName, for DNS validation of the certificate (app tier, not built yet). Empty: none.",
+			"empty, or a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ",
+			same(""), optional(matches(reHostedZone)), func(c *Config) *string { return &c.HostedZoneID }),
+		stringKey("certificateArn",
+			"Existing ACM certificate for domainName, instead of a new one (app tier, not built yet). Empty: none.",
+			"empty, or arn:aws:acm:<region>:<workloadAccount>:certificate/<uuid> in the configured region and workload account",
+			same(""), optional(matches(reCertificate)), func(c *Config) *string { return &c.CertificateARN }),
+		stringKey("alertEmail",
+			"E-mail address subscribed to security alerts (detection, not built yet). Empty: none.",
+			"empty, or one e-mail address",
+			same(""), optional(matches(reEmail)), func(c *Config) *string { return &c.AlertEmail }),
+		stringKey("vpcCidr",
+			"IPv4 range of the workload VPC (network layer, not built yet).",
+			"a private IPv4 CIDR (inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16) with a prefix length from /16 to /24 and no host bits set",
+			same("10.0.0.0/16"), validCIDR, func(c *Config) *string { return &c.VpcCIDR }),
+		enumKey("logLockMode",
+			"Default Object Lock mode of the CloudTrail bucket. GOVERNANCE lets a logging-account principal with s3:BypassGovernanceRetention delete early; COMPLIANCE lets nobody.",
+			[]string{"GOVERNANCE", "COMPLIANCE"},
+			perProfile("GOVERNANCE", "COMPLIANCE"), func(c *Config) *string { return &c.LogArchive.LockMode }),
+		intKey("logLockDays",
+			"Default Object Lock retention, in days, of every CloudTrail log object.",
+			1, 3650, perProfile(1, 365), func(c *Config) *int { return &c.LogArchive.LockDays }),
+		intKey("logTransitionDays",
+			"Age in days at which CloudTrail logs move to S3 Glacier Instant Retrieval.",
+			1, 3650, perProfile(30, 90), func(c *Config) *int { return &c.LogArchive.TransitionDays }),
+		intKey("logExpirationDays",
+			"Age in days at which CloudTrail logs and S3 server access logs expire. Must exceed logTransitionDays and be at least logLockDays.",
+			2, 36500, perProfile(90, 2557), func(c *Config) *int { return &c.LogArchive.ExpirationDays }),
+	}
+}
+
+func lookup(name string) *Key {
+	for _, k := range Keys() {
+		if k.Name == name {
+			return k
+		}
+	}
+	return nil
+}
+
+// crossCheck applies the rules that involve more than one key.
+func (c *Config) crossCheck() []error {
+	var ps []error
+	if c.HostedZoneID != "" && c.DomainName == "" {
+		ps = append(ps, &Problem{Key: "hostedZoneId", Value: c.HostedZoneID, Message: "needs domainName, the name the zone validates"})
+	}
+	if c.CertificateARN != "" {
+		if c.DomainName == "" {
+			ps = append(ps, &Problem{Key: "certificateArn", Value: c.CertificateARN, Message: "needs domainName, the name the certificate covers"})
+		}
+		if c.HostedZoneID != "" {
+			ps = append(ps, &Problem{Key: "certificateArn", Value: c.CertificateARN, Message: "set either certificateArn (use an existing certificate) or hostedZoneId (issue a new one), not both"})
+		}
+		if m := reCertificate.FindStringSubmatch(c.CertificateARN); m != nil {
+			if m[2] != c.Region {
+				ps = append(ps, &Problem{Key: "certificateArn", Value: c.CertificateARN, Message: fmt.Sprintf("is in region %s; a load balancer's certificate must be in its own region, %s (region)", m[2], c.Region)})
+			}
+			if m[3] != c.WorkloadAccount {
+				ps = append(ps, &Problem{Key: "certificateArn", Value: c.CertificateARN, Message: fmt.Sprintf("belongs to account %s; it must be in workloadAccount %s", m[3], c.WorkloadAccount)})
+			}
+		}
+	}
+	la := c.LogArchive
+	if la.ExpirationDays <= la.TransitionDays {
+		ps = append(ps, &Problem{Key: "logExpirationDays", Value: la.ExpirationDays, Message: fmt.Sprintf("must be greater than logTransitionDays (%d)", la.TransitionDays)})
+	}
+	if la.ExpirationDays < la.LockDays {
+		ps = append(ps, &Problem{Key: "logExpirationDays", Value: la.ExpirationDays, Message: fmt.Sprintf("must be at least logLockDays (%d): objects cannot expire while locked", la.LockDays)})
+	}
+	return ps
+}
+
+var (
+	reAppName     = regexp.MustCompile(`^[a-z][a-z0-9-]{1,22}[a-z0-9]$`)
+	reAccount     = regexp.MustCompile(`^[0-9]{12}$`)
+	reRegion      = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[1-9]$`)
+	reHostedZone  = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
+	reCertificate = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):acm:([a-z0-9-]+):([0-9]{12}):certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	reEmail       = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
+	reLabel       = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+)
+
+func same[T any](v T) func(Profile) any { return func(Profile) any { return v } }
+
+func perProfile[T any](sandbox, production T) func(Profile) any {
+	return func(p Profile) any {
+		if p == Production {
+			return production
+		}
+		return sandbox
+	}
+}
+
+func stringKey(name, doc, allowed string, def func(Profile) any, valid func(string) string, field func(*Config) *string) *Key {
+	return &Key{
+		Name: name, Type: "string", Doc: doc, Allowed: allowed, def: def,
+		parse: func(raw any) (any, string) {
+			s, ok := raw.(string)
+			if !ok {
+				return nil, "must be a string (quote it in cdk.json)"
+			}
+			if why := valid(s); why != "" {
+				return nil, why
+			}
+			return s, ""
+		},
+		store: func(c *Config, v any) { *field(c) = v.(string) },
+	}
+}
+
+func enumKey(name, doc string, values []string, def func(Profile) any, field func(*Config) *string) *Key {
+	return stringKey(name, doc, "one of "+strings.Join(values, ", "), def, func(s string) string {
+		for _, v := range values {
+			if s == v {
+				return ""
+			}
+		}
+		return "not one of the values"
+	}, field)
+}
+
+func intKey(name, doc string, lo, hi int, def func(Profile) any, field func(*Config) *int) *Key {
+	return &Key{
+		Name: name, Type: "integer", Doc: doc, Allowed: fmt.Sprintf("a whole number from %d to %d", lo, hi), def: def,
+		parse: func(raw any) (any, string) {
+			var n int
+			switch v := raw.(type) {
+			case float64: // JSON numbers, from cdk.json
+				if v != math.Trunc(v) || math.Abs(v) > math.MaxInt32 {
+					return nil, "not a whole number"
+				}
+				n = int(v)
+			case int:
+				n = v
+			case string: // -c key=value
+				i, err := strconv.Atoi(strings.TrimSpace(v))
+				if err != nil {
+					return nil, "not a whole number"
+				}
+				n = i
+			default:
+				return nil, "not a whole number"
+			}
+			if n < lo || n > hi {
+				return nil, "out of range"
+			}
+			return n, ""
+		},
+		store: func(c *Config, v any) { *field(c) = v.(int) },
+	}
+}
+
+func matches(re *regexp.Regexp) func(string) string {
+	return func(s string) string {
+		if re.MatchString(s) {
+			return ""
+		}
+		return "does not match"
+	}
+}
+
+func optional(valid func(string) string) func(string) string {
+	return func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return valid(s)
+	}
+}
+
+func validDomain(s string) string {
+	if len(s) > 253 {
+		return "longer than 253 characters"
+	}
+	labels := strings.Split(s, ".")
+	if len(labels) < 2 {
+		return "needs at least two labels"
+	}
+	for _, l := range labels {
+		if !reLabel.MatchString(l) {
+			return fmt.Sprintf("label %q is not a lowercase DNS label", l)
+		}
+	}
+	return ""
+}
+
+var privateRanges = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"),
+}
+
+func validCIDR(s string) string {
+	p, err := netip.ParsePrefix(s)
+	if err != nil || !p.Addr().Is4() {
+		return "not an IPv4 CIDR"
+	}
+	if p.Bits() < 16 || p.Bits() > 24 {
+		return fmt.Sprintf("prefix length /%d is outside /16 to /24", p.Bits())
+	}
+	if p.Masked() != p {
+		return fmt.Sprintf("host bits are set (did you mean %s?)", p.Masked())
+	}
+	for _, r := range privateRanges {
+		if r.Contains(p.Addr()) && r.Bits() <= p.Bits() {
+			return ""
+		}
+	}
+	return "not a private (RFC 1918) range"
+}

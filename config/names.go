@@ -1,0 +1,56 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The names below cross the account boundary: the log-archive stack creates
+// the resource and the workload stack points at it by this name. Both call
+// these methods; nothing else spells them.
+
+// Partition is the AWS partition of the configured region.
+func (c *Config) Partition() string {
+	switch {
+	case strings.HasPrefix(c.Region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(c.Region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+// LogArchiveStackName is the CloudFormation name of the log-archive stack.
+func (c *Config) LogArchiveStackName() string { return c.AppName + "-log-archive" }
+
+// WorkloadStackName is the CloudFormation name of the workload stack.
+func (c *Config) WorkloadStackName() string { return c.AppName + "-workload" }
+
+// TrailName is the name of the workload account's CloudTrail trail.
+func (c *Config) TrailName() string { return c.AppName + "-trail" }
+
+// TrailARN is the ARN of the workload account's trail: the only source the
+// log archive's bucket and key policies admit.
+func (c *Config) TrailARN() string {
+	return fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", c.Partition(), c.Region, c.WorkloadAccount, c.TrailName())
+}
+
+// TrailBucketName is the name of the CloudTrail bucket in the logging account.
+func (c *Config) TrailBucketName() string {
+	return fmt.Sprintf("%s-cloudtrail-%s-%s", c.AppName, c.LoggingAccount, c.Region)
+}
+
+// AccessLogBucketName is the name of the bucket that receives the server
+// access logs of the CloudTrail bucket.
+func (c *Config) AccessLogBucketName() string {
+	return fmt.Sprintf("%s-s3-access-%s-%s", c.AppName, c.LoggingAccount, c.Region)
+}
+
+// TrailKeyAlias is the alias of the log archive's KMS key.
+func (c *Config) TrailKeyAlias() string { return "alias/" + c.AppName + "/cloudtrail" }
+
+// TrailKeyAliasARN is the ARN of TrailKeyAlias, which the trail names as its
+// encryption key from the other account.
+func (c *Config) TrailKeyAliasARN() string {
+	return fmt.Sprintf("arn:%s:kms:%s:%s:%s", c.Partition(), c.Region, c.LoggingAccount, c.TrailKeyAlias())
+}

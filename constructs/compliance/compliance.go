@@ -1,0 +1,40 @@
+package compliance
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// Packs lists the cdk-nag packs that the gate runs, by the rule-ID prefix
+// each one reports under.
+var Packs = []string{"AwsSolutions", "NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"}
+
+// Apply attaches every pack to scope (the app, so that every stack is
+// checked). Each pack writes a JSON report per stack into the cloud assembly
+// (<pack>-<stack>-NagReport.json).
+func Apply(scope constructs.IConstruct) {
+	props := func() *cdknag.NagPackProps {
+		return &cdknag.NagPackProps{
+			Verbose:       jsii.Bool(true),
+			Reports:       jsii.Bool(true),
+			ReportFormats: &[]cdknag.NagReportFormat{cdknag.NagReportFormat_JSON},
+		}
+	}
+	aspects := awscdk.Aspects_Of(scope)
+	aspects.Add(cdknag.NewAwsSolutionsChecks(props()), nil)
+	aspects.Add(cdknag.NewNIST80053R5Checks(props()), nil)
+	aspects.Add(cdknag.NewHIPAASecurityChecks(props()), nil)
+	aspects.Add(cdknag.NewPCIDSS321Checks(props()), nil)
+}
+
+// Suppress records why the cdk-nag rules do not apply to c and its children.
+// The reason must say why for this resource, not merely that it is accepted.
+func Suppress(c constructs.IConstruct, reason string, rules ...string) {
+	s := make([]*cdknag.NagPackSuppression, len(rules))
+	for i, r := range rules {
+		s[i] = &cdknag.NagPackSuppression{Id: jsii.String(r), Reason: jsii.String(reason)}
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(c, &s, jsii.Bool(true))
+}

@@ -1,0 +1,180 @@
+package logarchive
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+)
+
+// Props are the inputs of a LogArchive. All are required.
+type Props struct {
+	// TrailARN is the ARN of the one trail allowed to write (the workload
+	// account's). It scopes the bucket and key policies through aws:SourceArn.
+	TrailARN string
+	// TrailAccount is the account of that trail; its logs land under
+	// AWSLogs/<TrailAccount>/ and it appears in the encryption context.
+	TrailAccount string
+	// BucketName and AccessLogBucketName are the deterministic bucket names.
+	BucketName          string
+	AccessLogBucketName string
+	// KeyAlias is the alias ("alias/...") of the log key.
+	KeyAlias string
+	// LockMode is "GOVERNANCE" or "COMPLIANCE"; LockDays the default retention.
+	LockMode string
+	LockDays int
+	// TransitionDays moves logs to Glacier Instant Retrieval; ExpirationDays
+	// expires them (and the server access logs).
+	TransitionDays int
+	ExpirationDays int
+}
+
+// LogArchive is the log archive of the logging account.
+type LogArchive struct {
+	constructs.Construct
+	// Bucket receives the CloudTrail logs.
+	Bucket awss3.IBucket
+	// AccessLogBucket receives Bucket's server access logs.
+	AccessLogBucket awss3.IBucket
+	// Key encrypts Bucket's objects.
+	Key awskms.IKey
+}
+
+// noncurrentDays is how long an overwritten or expired object version is kept
+// (Object Lock still protects it until its retention ends).
+const noncurrentDays = 30
+
+// New builds the log archive.
+func New(scope constructs.Construct, id string, props *Props) *LogArchive {
+	c := constructs.NewConstruct(scope, &id)
+	stack := awscdk.Stack_Of(c)
+
+	key := awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
+		Alias:             jsii.String(props.KeyAlias),
+		Description:       jsii.String("Encrypts the CloudTrail logs of trail " + props.TrailARN),
+		EnableKeyRotation: jsii.Bool(true),
+		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	trailContext := fmt.Sprintf("arn:%s:cloudtrail:*:%s:trail/*", *stack.Partition(), props.TrailAccount)
+	cloudtrail := awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), nil)
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudTrailEncryptLogsOfTheWorkloadTrail"),
+		Principals: &[]awsiam.IPrincipal{cloudtrail},
+		Actions:    jsii.Strings("kms:GenerateDataKey*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{"aws:SourceArn": props.TrailARN},
+			"StringLike":   map[string]any{"kms:EncryptionContext:aws:cloudtrail:arn": trailContext},
+		},
+	}), jsii.Bool(false))
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudTrailDescribeKey"),
+		Principals: &[]awsiam.IPrincipal{cloudtrail},
+		Actions:    jsii.Strings("kms:DescribeKey"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceArn": props.TrailARN}},
+	}), jsii.Bool(false))
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("LoggingAccountDecryptsLogs"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAccountRootPrincipal()},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:ReEncryptFrom"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{"kms:CallerAccount": *stack.Account()},
+			"StringLike":   map[string]any{"kms:EncryptionContext:aws:cloudtrail:arn": trailContext},
+		},
+	}), jsii.Bool(false))
+
+	expire := awscdk.Duration_Days(jsii.Number(float64(props.ExpirationDays)))
+	accessLogs := awss3.NewBucket(c, jsii.String("AccessLogBucket"), &awss3.BucketProps{
+		BucketName: jsii.String(props.AccessLogBucketName),
+		// S3 server access log delivery supports SSE-S3 destinations only.
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		EnforceSSL:        jsii.Bool(true),
+		MinimumTLSVersion: jsii.Number(1.2),
+		Versioned:         jsii.Bool(true),
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                                  jsii.String("ExpireAccessLogs"),
+			Expiration:                          expire,
+			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(noncurrentDays)),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}},
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	compliance.Suppress(accessLogs, "it is the destination of the log archive's server access logs; logging it into itself would loop",
+		"AwsSolutions-S1", "NIST.800.53.R5-S3BucketLoggingEnabled", "HIPAA.Security-S3BucketLoggingEnabled", "PCI.DSS.321-S3BucketLoggingEnabled")
+	compliance.Suppress(accessLogs, "S3 server access log delivery writes only to buckets encrypted with SSE-S3 (AES256), not SSE-KMS",
+		"NIST.800.53.R5-S3DefaultEncryptionKMS", "HIPAA.Security-S3DefaultEncryptionKMS", "PCI.DSS.321-S3DefaultEncryptionKMS")
+
+	retention := awss3.ObjectLockRetention_Governance
+	if props.LockMode == "COMPLIANCE" {
+		retention = awss3.ObjectLockRetention_Compliance
+	}
+	bucket := awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
+		BucketName:                 jsii.String(props.BucketName),
+		Encryption:                 awss3.BucketEncryption_KMS,
+		EncryptionKey:              key,
+		BlockPublicAccess:          awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:            awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		EnforceSSL:                 jsii.Bool(true),
+		MinimumTLSVersion:          jsii.Number(1.2),
+		Versioned:                  jsii.Bool(true),
+		ObjectLockEnabled:          jsii.Bool(true),
+		ObjectLockDefaultRetention: retention(awscdk.Duration_Days(jsii.Number(float64(props.LockDays)))),
+		ServerAccessLogsBucket:     accessLogs,
+		ServerAccessLogsPrefix:     jsii.String(props.BucketName + "/"),
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id: jsii.String("ArchiveThenExpire"),
+			Transitions: &[]*awss3.Transition{{
+				StorageClass:    awss3.StorageClass_GLACIER_INSTANT_RETRIEVAL(),
+				TransitionAfter: awscdk.Duration_Days(jsii.Number(float64(props.TransitionDays))),
+			}},
+			Expiration:                          expire,
+			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(noncurrentDays)),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}},
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+
+	sourceArn := map[string]any{"aws:SourceArn": props.TrailARN}
+	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudTrailAclCheck"),
+		Principals: &[]awsiam.IPrincipal{cloudtrail},
+		Actions:    jsii.Strings("s3:GetBucketAcl"),
+		Resources:  &[]*string{bucket.BucketArn()},
+		Conditions: &map[string]any{"StringEquals": sourceArn},
+	}))
+	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudTrailWrite"),
+		Principals: &[]awsiam.IPrincipal{cloudtrail},
+		Actions:    jsii.Strings("s3:PutObject"),
+		Resources:  &[]*string{bucket.ArnForObjects(jsii.String("AWSLogs/" + props.TrailAccount + "/*"))},
+		Conditions: &map[string]any{"StringEquals": map[string]any{
+			"aws:SourceArn": props.TrailARN,
+			"s3:x-amz-acl":  "bucket-owner-full-control",
+		}},
+	}))
+	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("DenyDeleteOutsideLoggingAccount"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention", "s3:PutObjectLegalHold"),
+		Resources:  &[]*string{bucket.ArnForObjects(jsii.String("*"))},
+		Conditions: &map[string]any{"StringNotEquals": map[string]any{"aws:PrincipalAccount": *stack.Account()}},
+	}))
+	compliance.Suppress(bucket, "cross-region replication is a disaster-recovery choice left to the forker; versioning and Object Lock already protect the logs' integrity, and the trail is multi-region",
+		"NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled", "PCI.DSS.321-S3BucketReplicationEnabled")
+	compliance.Suppress(accessLogs, "server access logs are diagnostic; replicating them to a second region is not worth its cost",
+		"NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled", "PCI.DSS.321-S3BucketReplicationEnabled")
+
+	return &LogArchive{Construct: c, Bucket: bucket, AccessLogBucket: accessLogs, Key: key}
+}

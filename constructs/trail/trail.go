@@ -1,0 +1,93 @@
+package trail
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudtrail"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+)
+
+// Props are the inputs of a Trail. All are required.
+type Props struct {
+	// TrailName is the trail's name; the log archive's policies admit only
+	// the ARN built from it.
+	TrailName string
+	// ArchiveBucketName and ArchiveAccount locate the log archive's bucket.
+	ArchiveBucketName string
+	ArchiveAccount    string
+	// ArchiveKeyARN is the ARN (or alias ARN) of the log archive's KMS key.
+	ArchiveKeyARN string
+	// LogGroupName is the CloudWatch Logs group that receives a copy.
+	LogGroupName string
+	// LogRetention is how long the CloudWatch Logs copy is kept.
+	LogRetention awslogs.RetentionDays
+}
+
+// Trail is the workload account's trail.
+type Trail struct {
+	constructs.Construct
+	Trail awscloudtrail.Trail
+	// LogGroup receives every event the trail records.
+	LogGroup awslogs.ILogGroup
+	// LogKey encrypts LogGroup.
+	LogKey awskms.IKey
+}
+
+// New builds the trail.
+func New(scope constructs.Construct, id string, props *Props) *Trail {
+	c := constructs.NewConstruct(scope, &id)
+	stack := awscdk.Stack_Of(c)
+
+	logKey := awskms.NewKey(c, jsii.String("LogKey"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the CloudWatch Logs copy of trail " + props.TrailName),
+		EnableKeyRotation: jsii.Bool(true),
+		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	logGroupArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", *stack.Partition(), *stack.Region(), *stack.Account(), props.LogGroupName)
+	logKey.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchLogsUseForTheTrailLogGroup"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(fmt.Sprintf("logs.%s.amazonaws.com", *stack.Region())), nil)},
+		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"ArnEquals": map[string]any{"kms:EncryptionContext:aws:logs:arn": logGroupArn}},
+	}), jsii.Bool(false))
+	logGroup := awslogs.NewLogGroup(c, jsii.String("LogGroup"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String(props.LogGroupName),
+		EncryptionKey: logKey,
+		Retention:     props.LogRetention,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+
+	bucket := awss3.Bucket_FromBucketAttributes(c, jsii.String("ArchiveBucket"), &awss3.BucketAttributes{
+		BucketName: jsii.String(props.ArchiveBucketName),
+		Account:    jsii.String(props.ArchiveAccount),
+	})
+	key := awskms.Key_FromKeyArn(c, jsii.String("ArchiveKey"), jsii.String(props.ArchiveKeyARN))
+	trail := awscloudtrail.NewTrail(c, jsii.String("Trail"), &awscloudtrail.TrailProps{
+		TrailName:                  jsii.String(props.TrailName),
+		Bucket:                     bucket,
+		EncryptionKey:              key,
+		IsMultiRegionTrail:         jsii.Bool(true),
+		IncludeGlobalServiceEvents: jsii.Bool(true),
+		EnableFileValidation:       jsii.Bool(true),
+		ManagementEvents:           awscloudtrail.ReadWriteType_ALL,
+		SendToCloudWatchLogs:       jsii.Bool(true),
+		CloudWatchLogGroup:         logGroup,
+	})
+	logsRole := trail.Node().FindChild(jsii.String("LogsRole"))
+	compliance.Suppress(logsRole, "CloudTrail writes to log streams that it creates and names itself; the policy is scoped to this one log group's streams",
+		"AwsSolutions-IAM5")
+	compliance.Suppress(logsRole, "the role belongs to this trail alone and its inline policy only writes to this trail's log group; an inline policy cannot be attached to any other principal, which a managed policy could",
+		"NIST.800.53.R5-IAMNoInlinePolicy", "HIPAA.Security-IAMNoInlinePolicy", "PCI.DSS.321-IAMNoInlinePolicy")
+
+	return &Trail{Construct: c, Trail: trail, LogGroup: logGroup, LogKey: logKey}
+}

@@ -1,0 +1,41 @@
+package controls
+
+// statefulTypes are the resource types whose loss would lose data or the
+// ability to read it. Each must survive `cdk destroy` and a replacement.
+var statefulTypes = []string{"AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Logs::LogGroup"}
+
+func generalControls() []Control {
+	return []Control{
+		{
+			ID: "KMS-1", Title: "Every customer-managed KMS key rotates its key material automatically",
+			Seed: SeedData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
+			Frameworks: []string{"FSBP KMS.4", "CIS 3.6"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				for _, k := range t.Resources("AWS::KMS::Key") {
+					if !k.Bool("EnableKeyRotation") {
+						fails = append(fails, Failure{k.Path(), "EnableKeyRotation is not true"})
+					}
+				}
+				return fails
+			},
+		},
+		{
+			ID: "RET-1", Title: "Buckets, keys and log groups are retained when their stack is deleted or they are replaced",
+			Seed: SeedData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				for _, typ := range statefulTypes {
+					for _, r := range t.Resources(typ) {
+						for _, attr := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
+							if r.Attribute(attr) != "Retain" {
+								fails = append(fails, Failure{r.Path(), attr + " is " + orNone(r.Attribute(attr)).(string) + ", not Retain"})
+							}
+						}
+					}
+				}
+				return fails
+			},
+		},
+	}
+}

@@ -1,0 +1,316 @@
+package controls
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+const logArchivePkg = "constructs/logarchive"
+
+var reAccountID = regexp.MustCompile(`^[0-9]{12}$`)
+
+func logArchiveControls() []Control {
+	return inSection(SeedAudit, logArchivePkg, RoleLogArchive, []Control{
+		{
+			ID: "LOG-1", Title: "The CloudTrail bucket is encrypted with SSE-KMS under a customer-managed key of the log archive",
+			Frameworks: []string{"FSBP S3.17", "FSBP CloudTrail.2", "CIS 3.5"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				b, fails := trailBucket(t, f)
+				if b == nil {
+					return fails
+				}
+				rules, _ := b.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
+				for _, r := range list(rules) {
+					alg, _ := dig(r, "ServerSideEncryptionByDefault", "SSEAlgorithm")
+					keyRef, _ := dig(r, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
+					if alg != "aws:kms" {
+						continue
+					}
+					id, ok := RefTarget(keyRef)
+					if k, found := t.Resource(id); ok && found && k.Type == "AWS::KMS::Key" {
+						return nil
+					}
+					return []Failure{{b.Path(), "SSE-KMS does not use a KMS key defined in the log archive"}}
+				}
+				return []Failure{{b.Path(), "default encryption is not SSE-KMS (aws:kms)"}}
+			},
+		},
+		{
+			ID: "LOG-2", Title: "Both log-archive buckets block all public access (all four settings)",
+			Frameworks: []string{"FSBP S3.8", "FSBP CloudTrail.6", "CIS 2.1.4"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				for _, b := range t.Resources("AWS::S3::Bucket") {
+					for _, s := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+						if !b.Bool("PublicAccessBlockConfiguration", s) {
+							fails = append(fails, Failure{b.Path(), s + " is not true"})
+						}
+					}
+				}
+				return append(fails, expectBuckets(t, 2)...)
+			},
+		},
+		{
+			ID: "LOG-3", Title: "The CloudTrail bucket is versioned and has Object Lock with the configured default retention",
+			Frameworks: []string{"FSBP S3.14", "FSBP S3.15"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				b, fails := trailBucket(t, f)
+				if b == nil {
+					return fails
+				}
+				if b.String("VersioningConfiguration", "Status") != "Enabled" {
+					fails = append(fails, Failure{b.Path(), "versioning is not enabled"})
+				}
+				if !b.Bool("ObjectLockEnabled") || b.String("ObjectLockConfiguration", "ObjectLockEnabled") != "Enabled" {
+					fails = append(fails, Failure{b.Path(), "Object Lock is not enabled"})
+				}
+				mode := b.String("ObjectLockConfiguration", "Rule", "DefaultRetention", "Mode")
+				days, _ := b.Get("ObjectLockConfiguration", "Rule", "DefaultRetention", "Days")
+				if mode != f.LockMode || !numberIs(days, f.LockDays) || f.LockDays < 1 {
+					fails = append(fails, Failure{b.Path(), fmt.Sprintf("default retention is %s for %v days; configured: %s for %d days", orNone(mode), orNone(days), f.LockMode, f.LockDays)})
+				}
+				if f.Profile == "production" && mode != "COMPLIANCE" && f.LockMode == "COMPLIANCE" {
+					fails = append(fails, Failure{b.Path(), "production uses COMPLIANCE mode"})
+				}
+				return fails
+			},
+		},
+		{
+			ID: "LOG-4", Title: "Both log-archive buckets deny every request that does not use TLS",
+			Frameworks: []string{"FSBP S3.5", "CIS 2.1.1"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				for _, b := range t.Resources("AWS::S3::Bucket") {
+					ok := false
+					for _, s := range bucketPolicy(t, b.LogicalID) {
+						if s.Effect == "Deny" && s.AnyPrincipal() && s.GrantsAction("s3:GetObject") && s.GrantsAction("s3:PutObject") &&
+							isFalse(s.Condition("Bool", "aws:SecureTransport")) && len(s.Resources) >= 2 {
+							ok = true
+						}
+					}
+					if !ok {
+						fails = append(fails, Failure{b.Path(), "no bucket-policy statement denies s3:* to everyone when aws:SecureTransport is false"})
+					}
+				}
+				return append(fails, expectBuckets(t, 2)...)
+			},
+		},
+		{
+			ID: "LOG-5", Title: "Only the workload trail may write to the CloudTrail bucket (GetBucketAcl, PutObject, scoped by aws:SourceArn); no one is granted delete, and deletes from outside the logging account are denied",
+			Check: func(t *Template, f StackFacts) []Failure {
+				b, fails := trailBucket(t, f)
+				if b == nil {
+					return fails
+				}
+				stmts := bucketPolicy(t, b.LogicalID)
+				var put, acl, denyDelete bool
+				for _, s := range stmts {
+					if !s.Allows() {
+						if s.AnyPrincipal() && s.GrantsAction("s3:DeleteObject") && s.GrantsAction("s3:DeleteObjectVersion") &&
+							s.ConditionEquals("StringNotEquals", "aws:PrincipalAccount", f.LoggingAccount) {
+							denyDelete = true
+						}
+						continue
+					}
+					where := fmt.Sprintf("bucket policy statement %q", s.Sid)
+					if len(s.Principals) != 1 || len(s.Principals["Service"]) != 1 || !s.HasPrincipal("Service", "cloudtrail.amazonaws.com") {
+						fails = append(fails, Failure{b.Path(), where + " allows a principal other than cloudtrail.amazonaws.com"})
+					}
+					for _, a := range s.Actions {
+						if a != "s3:GetBucketAcl" && a != "s3:PutObject" {
+							fails = append(fails, Failure{b.Path(), where + " allows " + a + "; only s3:GetBucketAcl and s3:PutObject are allowed"})
+						}
+					}
+					if !s.ConditionEquals("StringEquals", "aws:SourceArn", f.TrailARN) {
+						fails = append(fails, Failure{b.Path(), where + " is not scoped to the workload trail by aws:SourceArn = " + f.TrailARN})
+					}
+					put = put || s.GrantsAction("s3:PutObject")
+					acl = acl || s.GrantsAction("s3:GetBucketAcl")
+				}
+				if !put || !acl {
+					fails = append(fails, Failure{b.Path(), "the bucket policy does not let the trail call both s3:GetBucketAcl and s3:PutObject"})
+				}
+				if !denyDelete {
+					fails = append(fails, Failure{b.Path(), "no statement denies s3:DeleteObject and s3:DeleteObjectVersion to principals outside the logging account"})
+				}
+				return fails
+			},
+		},
+		{
+			ID: "LOG-6", Title: "The log key admits CloudTrail only for the workload trail (aws:SourceArn and encryption context) and lets only the logging account decrypt",
+			Frameworks: []string{"FSBP CloudTrail.2", "CIS 3.5"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				k, fails := trailKey(t, f)
+				if k == nil {
+					return fails
+				}
+				context := fmt.Sprintf(":%s:trail/", f.WorkloadAccount)
+				var generate bool
+				for _, s := range Statements(k.Properties()["KeyPolicy"]) {
+					if !s.Allows() {
+						continue
+					}
+					where := fmt.Sprintf("key policy statement %q", s.Sid)
+					if s.AnyPrincipal() {
+						fails = append(fails, Failure{k.Path(), where + " allows every principal"})
+					}
+					for _, acct := range s.PrincipalAccounts() {
+						if acct != f.LoggingAccount {
+							fails = append(fails, Failure{k.Path(), fmt.Sprintf("%s allows account %s; only the logging account %s may use the key directly", where, acct, f.LoggingAccount)})
+						}
+					}
+					for svc := range s.Principals {
+						if svc != "Service" {
+							continue
+						}
+						if !s.HasPrincipal("Service", "cloudtrail.amazonaws.com") || len(s.Principals["Service"]) != 1 {
+							fails = append(fails, Failure{k.Path(), where + " allows a service other than CloudTrail"})
+						}
+						if !s.ConditionEquals("StringEquals", "aws:SourceArn", f.TrailARN) {
+							fails = append(fails, Failure{k.Path(), where + " is not scoped to the workload trail by aws:SourceArn"})
+						}
+						if s.GrantsAction("kms:GenerateDataKey") {
+							generate = true
+							ctx, _ := s.Condition("StringLike", "kms:EncryptionContext:aws:cloudtrail:arn").(string)
+							if !strings.Contains(ctx, context) {
+								fails = append(fails, Failure{k.Path(), where + " lacks the aws:cloudtrail:arn encryption context of the workload account"})
+							}
+						}
+						if s.GrantsAction("kms:Decrypt") {
+							fails = append(fails, Failure{k.Path(), where + " lets CloudTrail decrypt"})
+						}
+					}
+				}
+				if !generate {
+					fails = append(fails, Failure{k.Path(), "CloudTrail is not allowed kms:GenerateDataKey*: the trail could not encrypt"})
+				}
+				return fails
+			},
+		},
+		{
+			ID: "LOG-7", Title: "The CloudTrail bucket's server access logs go to a second bucket, which has no Object Lock",
+			Frameworks: []string{"FSBP S3.9", "FSBP CloudTrail.7", "CIS 3.4"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				b, fails := trailBucket(t, f)
+				if b == nil {
+					return fails
+				}
+				dest, _ := b.Get("LoggingConfiguration", "DestinationBucketName")
+				id, ok := RefTarget(dest)
+				target, found := t.Resource(id)
+				if !ok || !found || target.Type != "AWS::S3::Bucket" || id == b.LogicalID {
+					return []Failure{{b.Path(), "server access logging does not target a separate bucket of the log archive"}}
+				}
+				if target.Bool("ObjectLockEnabled") {
+					return []Failure{{target.Path(), "the access-log bucket has Object Lock; S3 log delivery cannot write to it"}}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "LOG-8", Title: "CloudTrail logs move to colder storage and never expire before their lock ends",
+			Frameworks: []string{"FSBP S3.13"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				b, fails := trailBucket(t, f)
+				if b == nil {
+					return fails
+				}
+				rules, _ := b.Get("LifecycleConfiguration", "Rules")
+				for _, r := range list(rules) {
+					if s, _ := dig(r, "Status"); s != "Enabled" {
+						continue
+					}
+					trans, _ := dig(r, "Transitions")
+					cold := false
+					for _, tr := range list(trans) {
+						switch sc, _ := dig(tr, "StorageClass"); sc {
+						case "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE":
+							cold = true
+						}
+					}
+					if !cold {
+						continue
+					}
+					if exp, ok := dig(r, "ExpirationInDays"); ok && !numberAtLeast(exp, f.LockDays) {
+						return []Failure{{b.Path(), fmt.Sprintf("logs expire after %v days, before their %d-day lock ends", exp, f.LockDays)}}
+					}
+					return nil
+				}
+				return []Failure{{b.Path(), "no enabled lifecycle rule moves logs to a Glacier storage class"}}
+			},
+		},
+	})
+}
+
+// trailBucket finds the CloudTrail bucket by its deterministic name.
+func trailBucket(t *Template, f StackFacts) (*Resource, []Failure) {
+	for _, b := range t.Resources("AWS::S3::Bucket") {
+		if b.String("BucketName") == f.TrailBucketName {
+			return &b, nil
+		}
+	}
+	return nil, []Failure{{"", "no bucket named " + f.TrailBucketName}}
+}
+
+// trailKey finds the log archive's key: the one its alias names.
+func trailKey(t *Template, f StackFacts) (*Resource, []Failure) {
+	alias := f.TrailKeyAlias[strings.Index(f.TrailKeyAlias, ":alias/")+1:]
+	for _, a := range t.Resources("AWS::KMS::Alias") {
+		if a.String("AliasName") != alias {
+			continue
+		}
+		target, _ := a.Get("TargetKeyId")
+		if id, ok := RefTarget(target); ok {
+			if k, found := t.Resource(id); found && k.Type == "AWS::KMS::Key" {
+				return &k, nil
+			}
+		}
+	}
+	return nil, []Failure{{"", "no KMS key carries the alias " + alias}}
+}
+
+// bucketPolicy returns the statements of the policy attached to a bucket.
+func bucketPolicy(t *Template, bucketID string) []Statement {
+	var out []Statement
+	for _, p := range t.Resources("AWS::S3::BucketPolicy") {
+		if id, ok := RefTarget(p.Properties()["Bucket"]); ok && id == bucketID {
+			out = append(out, Statements(p.Properties()["PolicyDocument"])...)
+		}
+	}
+	return out
+}
+
+func expectBuckets(t *Template, n int) []Failure {
+	if got := len(t.Resources("AWS::S3::Bucket")); got < n {
+		return []Failure{{"", fmt.Sprintf("%d bucket(s) in the log archive; expected the CloudTrail bucket and its access-log bucket", got)}}
+	}
+	return nil
+}
+
+func isFalse(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return !v
+	case string:
+		return strings.EqualFold(v, "false")
+	}
+	return false
+}
+
+func numberIs(v any, n int) bool {
+	f, ok := v.(float64)
+	return ok && f == float64(n)
+}
+
+func numberAtLeast(v any, n int) bool {
+	f, ok := v.(float64)
+	return ok && f >= float64(n)
+}
+
+func orNone(v any) any {
+	if v == nil || v == "" {
+		return "none"
+	}
+	return v
+}

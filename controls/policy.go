@@ -1,0 +1,176 @@
+package controls
+
+import (
+	"path"
+	"strings"
+)
+
+// Statement is one IAM policy statement, normalized: single values become
+// lists, so checks need not care how CloudFormation spelled them.
+type Statement struct {
+	Sid       string
+	Effect    string
+	Actions   []string
+	Resources []any
+	// Principals maps a principal type ("AWS", "Service", "*") to its values.
+	Principals map[string][]any
+	// Conditions maps an operator to its key/value pairs.
+	Conditions map[string]map[string]any
+}
+
+// Statements returns the statements of a policy document.
+func Statements(doc any) []Statement {
+	d, _ := doc.(map[string]any)
+	var raw []any
+	switch s := d["Statement"].(type) {
+	case []any:
+		raw = s
+	case map[string]any:
+		raw = []any{s}
+	}
+	var out []Statement
+	for _, r := range raw {
+		m, _ := r.(map[string]any)
+		if m == nil {
+			continue
+		}
+		st := Statement{Principals: map[string][]any{}, Conditions: map[string]map[string]any{}}
+		st.Sid, _ = m["Sid"].(string)
+		st.Effect, _ = m["Effect"].(string)
+		for _, a := range list(m["Action"]) {
+			if s, ok := a.(string); ok {
+				st.Actions = append(st.Actions, s)
+			}
+		}
+		st.Resources = list(m["Resource"])
+		switch p := m["Principal"].(type) {
+		case string:
+			st.Principals["*"] = []any{p}
+		case map[string]any:
+			for k, v := range p {
+				st.Principals[k] = list(v)
+			}
+		}
+		if c, ok := m["Condition"].(map[string]any); ok {
+			for op, kv := range c {
+				if kvm, ok := kv.(map[string]any); ok {
+					st.Conditions[op] = kvm
+				}
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+func list(v any) []any {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return v
+	default:
+		return []any{v}
+	}
+}
+
+// Allows reports whether the statement is an Allow.
+func (s Statement) Allows() bool { return s.Effect == "Allow" }
+
+// Condition returns the value of a condition key under an operator.
+func (s Statement) Condition(op, key string) any { return s.Conditions[op][key] }
+
+// ConditionEquals reports whether the condition holds exactly the one value.
+func (s Statement) ConditionEquals(op, key, want string) bool {
+	vs := list(s.Condition(op, key))
+	if len(vs) != 1 {
+		return false
+	}
+	got, _ := vs[0].(string)
+	return got == want
+}
+
+// HasPrincipal reports whether the statement names the principal value of
+// the given type (for example "Service", "cloudtrail.amazonaws.com").
+func (s Statement) HasPrincipal(typ, value string) bool {
+	for _, v := range s.Principals[typ] {
+		if v == value {
+			return true
+		}
+	}
+	return false
+}
+
+// AnyPrincipal reports whether the statement applies to every principal.
+func (s Statement) AnyPrincipal() bool {
+	for _, v := range append(append([]any{}, s.Principals["*"]...), s.Principals["AWS"]...) {
+		if v == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// GrantsAction reports whether one of the statement's actions (which may be
+// wildcards such as "s3:*" or "s3:Delete*") covers action.
+func (s Statement) GrantsAction(action string) bool {
+	for _, a := range s.Actions {
+		if ActionMatches(a, action) {
+			return true
+		}
+	}
+	return false
+}
+
+// ActionMatches reports whether an IAM action pattern covers action, case
+// insensitively, as IAM compares them.
+func ActionMatches(pattern, action string) bool {
+	ok, err := path.Match(strings.ToLower(pattern), strings.ToLower(action))
+	return err == nil && ok
+}
+
+// Principal values in CDK templates are often intrinsics; PrincipalAccounts
+// returns the accounts that AWS principals name, as far as they can be read:
+// "arn:<partition>:iam::<account>:root" literals, Fn::Join parts, and plain
+// account IDs. Unreadable values come back as "?".
+func (s Statement) PrincipalAccounts() []string {
+	var out []string
+	for _, v := range s.Principals["AWS"] {
+		out = append(out, accountOf(flatten(v)))
+	}
+	return out
+}
+
+// flatten renders a value with Fn::Join as the plain string it joins to,
+// keeping other intrinsics as "{Ref}"-like markers.
+func flatten(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		if j, ok := v["Fn::Join"].([]any); ok && len(j) == 2 {
+			sep, _ := j[0].(string)
+			var parts []string
+			for _, p := range list(j[1]) {
+				parts = append(parts, flatten(p))
+			}
+			return strings.Join(parts, sep)
+		}
+		if r, ok := v["Ref"].(string); ok {
+			return "{" + r + "}"
+		}
+	}
+	return "{?}"
+}
+
+func accountOf(s string) string {
+	if reAccountID.MatchString(s) {
+		return s
+	}
+	// arn:partition:iam::account:...
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) >= 5 && strings.HasPrefix(s, "arn:") && reAccountID.MatchString(parts[4]) {
+		return parts[4]
+	}
+	return "?"
+}

@@ -1,0 +1,171 @@
+package controls
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+)
+
+// Role says which of the app's stacks a template is.
+type Role string
+
+const (
+	RoleLogArchive Role = "log-archive"
+	RoleWorkload   Role = "workload"
+	// RoleAny marks a control that applies to every stack.
+	RoleAny Role = "any"
+)
+
+// MetadataKey is the key, under the template's top-level Metadata, of the
+// facts the app records for verification.
+const MetadataKey = "SecureWebapp"
+
+// StackFacts are what the app records in each template so that a template
+// can be verified on its own, without the configuration that produced it.
+type StackFacts struct {
+	Role            Role   `json:"Role"`
+	Profile         string `json:"Profile"`
+	WorkloadAccount string `json:"WorkloadAccount"`
+	LoggingAccount  string `json:"LoggingAccount"`
+	TrailARN        string `json:"TrailArn"`
+	TrailBucketName string `json:"TrailBucketName"`
+	TrailKeyAlias   string `json:"TrailKeyAliasArn"`
+	LockMode        string `json:"LockMode"`
+	LockDays        int    `json:"LockDays"`
+}
+
+// Map renders the facts as template metadata.
+func (f StackFacts) Map() map[string]any {
+	b, _ := json.Marshal(f)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return m
+}
+
+// Responsibility is a side of the shared-responsibility line.
+type Responsibility string
+
+const (
+	// Customer: security in the cloud, which this app must build.
+	Customer Responsibility = "customer"
+)
+
+// Seed sections, as the seed document numbers them.
+const (
+	SeedData    = "1. Data layer"
+	SeedNetwork = "2. Network"
+	SeedApp     = "3. App layer"
+	SeedTLS     = "4. TLS everywhere"
+	SeedAudit   = "5. Audit & detection"
+)
+
+// Failure is one reason a control does not hold.
+type Failure struct {
+	// Resource is the construct path (or logical ID) of the offending
+	// resource, or "" when the failure is about something missing.
+	Resource string
+	Reason   string
+}
+
+// Control is one security control: defined once here, checked by the tests,
+// by cmd/verify, and listed in docs/CONTROLS.md.
+type Control struct {
+	ID             string
+	Title          string
+	Seed           string
+	Responsibility Responsibility
+	// Frameworks are Security Hub control IDs (AWS Foundational Security Best
+	// Practices, "FSBP S3.5") and CIS AWS Foundations Benchmark v3.0.0
+	// recommendations ("CIS 3.1") that the control implements.
+	Frameworks []string
+	// Construct is the package that builds what the control checks.
+	Construct string
+	// Role is the stack the control applies to.
+	Role Role
+	// Check inspects one template of that role and returns what is wrong.
+	Check func(t *Template, f StackFacts) []Failure
+}
+
+// All returns every control, in ID order.
+func All() []Control {
+	all := append(append(logArchiveControls(), trailControls()...), generalControls()...)
+	sort.Slice(all, func(i, j int) bool { return idLess(all[i].ID, all[j].ID) })
+	return all
+}
+
+var reID = regexp.MustCompile(`^([A-Z]+)-([0-9]+)$`)
+
+func idLess(a, b string) bool {
+	ma, mb := reID.FindStringSubmatch(a), reID.FindStringSubmatch(b)
+	if ma == nil || mb == nil || ma[1] != mb[1] {
+		return a < b
+	}
+	var na, nb int
+	fmt.Sscan(ma[2], &na)
+	fmt.Sscan(mb[2], &nb)
+	return na < nb
+}
+
+// Status of a control after verification.
+type Status string
+
+const (
+	Pass Status = "pass"
+	Fail Status = "fail"
+	// Skipped: no template of the control's role was given.
+	Skipped Status = "skipped"
+)
+
+// Result is the verdict on one control over one set of templates.
+type Result struct {
+	Control  Control
+	Status   Status
+	Template string // the template checked ("" when skipped)
+	Failures []Failure
+}
+
+// Evaluate runs every control against the templates. Each template must carry
+// the app's facts (see Template.Facts). When complete is true, every role must
+// be present and a control without a template fails; otherwise it is skipped.
+func Evaluate(controls []Control, templates []*Template, complete bool) ([]Result, error) {
+	byRole := map[Role][]*Template{}
+	for _, t := range templates {
+		f, ok := t.Facts()
+		if !ok {
+			return nil, fmt.Errorf("%s: no %q metadata: not a template synthesized by this app", t.Name, MetadataKey)
+		}
+		byRole[f.Role] = append(byRole[f.Role], t)
+		byRole[RoleAny] = append(byRole[RoleAny], t)
+	}
+	var results []Result
+	for _, c := range controls {
+		ts := byRole[c.Role]
+		if len(ts) == 0 {
+			r := Result{Control: c, Status: Skipped}
+			if complete {
+				r.Status = Fail
+				r.Failures = []Failure{{Reason: fmt.Sprintf("no %s template among the inputs", c.Role)}}
+			}
+			results = append(results, r)
+			continue
+		}
+		for _, t := range ts {
+			f, _ := t.Facts()
+			r := Result{Control: c, Status: Pass, Template: t.Name, Failures: c.Check(t, f)}
+			if len(r.Failures) > 0 {
+				r.Status = Fail
+			}
+			results = append(results, r)
+		}
+	}
+	return results, nil
+}
+
+// inSection fills in what a group of controls shares.
+func inSection(seed, construct string, role Role, cs []Control) []Control {
+	for i := range cs {
+		cs[i].Seed, cs[i].Construct, cs[i].Role, cs[i].Responsibility = seed, construct, role, Customer
+	}
+	return cs
+}

@@ -1,0 +1,173 @@
+package controls
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+)
+
+// Formats are the report formats of WriteReport.
+var Formats = []string{"text", "json", "markdown", "sarif"}
+
+// Failed reports whether any result failed.
+func Failed(results []Result) bool {
+	for _, r := range results {
+		if r.Status == Fail {
+			return true
+		}
+	}
+	return false
+}
+
+// WriteReport renders results in one of Formats.
+func WriteReport(w io.Writer, format string, results []Result) error {
+	switch format {
+	case "text":
+		return writeText(w, results)
+	case "json":
+		return writeJSON(w, results)
+	case "markdown":
+		return writeMarkdown(w, results)
+	case "sarif":
+		return writeSARIF(w, results)
+	}
+	return fmt.Errorf("unknown format %q; use one of %s", format, strings.Join(Formats, ", "))
+}
+
+func writeText(w io.Writer, results []Result) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATUS\tCONTROL\tTEMPLATE\tTITLE")
+	pass, fail, skip := 0, 0, 0
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", strings.ToUpper(string(r.Status)), r.Control.ID, base(r.Template), r.Control.Title)
+		switch r.Status {
+		case Pass:
+			pass++
+		case Fail:
+			fail++
+		default:
+			skip++
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range results {
+		for _, f := range r.Failures {
+			fmt.Fprintf(w, "FAIL %s %s: %s\n", r.Control.ID, orDash(f.Resource), f.Reason)
+		}
+	}
+	_, err := fmt.Fprintf(w, "%d passed, %d failed, %d skipped\n", pass, fail, skip)
+	return err
+}
+
+type jsonResult struct {
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Status   Status    `json:"status"`
+	Template string    `json:"template,omitempty"`
+	Failures []Failure `json:"failures,omitempty"`
+}
+
+func writeJSON(w io.Writer, results []Result) error {
+	out := make([]jsonResult, len(results))
+	for i, r := range results {
+		out[i] = jsonResult{r.Control.ID, r.Control.Title, r.Status, r.Template, r.Failures}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(map[string]any{"results": out, "failed": Failed(results)})
+}
+
+func writeMarkdown(w io.Writer, results []Result) error {
+	fmt.Fprintln(w, "| Status | Control | Template | Title | Findings |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, r := range results {
+		var fs []string
+		for _, f := range r.Failures {
+			fs = append(fs, fmt.Sprintf("`%s`: %s", orDash(f.Resource), f.Reason))
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.Status, r.Control.ID, base(r.Template), cell(r.Control.Title), cell(strings.Join(fs, "<br>")))
+	}
+	return nil
+}
+
+// writeSARIF writes SARIF 2.1.0, the version GitHub code scanning accepts:
+// one rule per control, one result per failure, located in the template file.
+func writeSARIF(w io.Writer, results []Result) error {
+	type msg struct {
+		Text string `json:"text"`
+	}
+	var rules []map[string]any
+	seen := map[string]bool{}
+	var findings []map[string]any
+	for _, r := range results {
+		if !seen[r.Control.ID] {
+			seen[r.Control.ID] = true
+			rules = append(rules, map[string]any{
+				"id":                   r.Control.ID,
+				"name":                 strings.ReplaceAll(r.Control.ID, "-", ""),
+				"shortDescription":     msg{r.Control.Title},
+				"fullDescription":      msg{r.Control.Title + " (seed: " + r.Control.Seed + "; built by " + r.Control.Construct + ")"},
+				"helpUri":              "https://github.com/secure-webapp/secure-webapp/blob/main/docs/CONTROLS.md",
+				"properties":           map[string]any{"tags": append([]string{"security"}, r.Control.Frameworks...)},
+				"defaultConfiguration": map[string]any{"level": "error"},
+			})
+		}
+		for _, f := range r.Failures {
+			uri := filepath.ToSlash(r.Template)
+			if uri == "" {
+				uri = "cdk.out"
+			}
+			findings = append(findings, map[string]any{
+				"ruleId":  r.Control.ID,
+				"level":   "error",
+				"message": msg{fmt.Sprintf("%s: %s", orDash(f.Resource), f.Reason)},
+				"locations": []any{map[string]any{
+					"physicalLocation": map[string]any{
+						"artifactLocation": map[string]any{"uri": uri},
+						"region":           map[string]any{"startLine": 1},
+					},
+					"logicalLocations": []any{map[string]any{"fullyQualifiedName": orDash(f.Resource), "kind": "resource"}},
+				}},
+			})
+		}
+	}
+	if findings == nil {
+		findings = []map[string]any{}
+	}
+	doc := map[string]any{
+		"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+		"version": "2.1.0",
+		"runs": []any{map[string]any{
+			"tool": map[string]any{"driver": map[string]any{
+				"name":           "secure-webapp-verify",
+				"informationUri": "https://github.com/secure-webapp/secure-webapp",
+				"rules":          rules,
+			}},
+			"results": findings,
+		}},
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+func base(p string) string {
+	if p == "" {
+		return "-"
+	}
+	return filepath.Base(p)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

@@ -1,0 +1,213 @@
+package controls
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Template is a synthesized CloudFormation template, kept as plain JSON so
+// that intrinsic functions (Ref, Fn::GetAtt, Fn::Join) survive for the checks
+// to follow. Name is the file it came from (or the stack's artifact ID).
+type Template struct {
+	Name string
+	Body map[string]any
+}
+
+// Resource is one resource of a template.
+type Resource struct {
+	LogicalID string
+	Type      string
+	Raw       map[string]any
+}
+
+// Properties returns the resource's Properties (never nil).
+func (r Resource) Properties() map[string]any {
+	p, _ := r.Raw["Properties"].(map[string]any)
+	if p == nil {
+		return map[string]any{}
+	}
+	return p
+}
+
+// Get follows a path of map keys through the resource's Properties.
+func (r Resource) Get(path ...string) (any, bool) { return dig(r.Properties(), path...) }
+
+// String returns the string at path, or "" when absent or not a string.
+func (r Resource) String(path ...string) string {
+	v, _ := r.Get(path...)
+	s, _ := v.(string)
+	return s
+}
+
+// Bool returns the boolean at path, accepting CloudFormation's "true" too.
+func (r Resource) Bool(path ...string) bool {
+	v, _ := r.Get(path...)
+	switch v := v.(type) {
+	case bool:
+		return v
+	case string:
+		return strings.EqualFold(v, "true")
+	}
+	return false
+}
+
+// Path returns the construct path CDK recorded for the resource, for messages.
+func (r Resource) Path() string {
+	if m, ok := r.Raw["Metadata"].(map[string]any); ok {
+		if p, ok := m["aws:cdk:path"].(string); ok {
+			return p
+		}
+	}
+	return r.LogicalID
+}
+
+// Attribute returns a resource attribute such as DeletionPolicy.
+func (r Resource) Attribute(name string) string {
+	s, _ := r.Raw[name].(string)
+	return s
+}
+
+func dig(v any, path ...string) (any, bool) {
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[k]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// Resources returns the template's resources of the given type, in logical-ID
+// order.
+func (t *Template) Resources(typ string) []Resource {
+	all, _ := t.Body["Resources"].(map[string]any)
+	ids := make([]string, 0, len(all))
+	for id := range all {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var out []Resource
+	for _, id := range ids {
+		raw, _ := all[id].(map[string]any)
+		if raw == nil {
+			continue
+		}
+		if tp, _ := raw["Type"].(string); tp == typ {
+			out = append(out, Resource{LogicalID: id, Type: typ, Raw: raw})
+		}
+	}
+	return out
+}
+
+// Resource returns the resource with the given logical ID.
+func (t *Template) Resource(id string) (Resource, bool) {
+	all, _ := t.Body["Resources"].(map[string]any)
+	raw, ok := all[id].(map[string]any)
+	if !ok {
+		return Resource{}, false
+	}
+	tp, _ := raw["Type"].(string)
+	return Resource{LogicalID: id, Type: tp, Raw: raw}, true
+}
+
+// Facts returns the stack facts that the app wrote into the template's
+// metadata, or false when the template carries none (it is not ours).
+func (t *Template) Facts() (StackFacts, bool) {
+	m, ok := dig(t.Body, "Metadata", MetadataKey)
+	if !ok {
+		return StackFacts{}, false
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return StackFacts{}, false
+	}
+	var f StackFacts
+	if json.Unmarshal(b, &f) != nil || f.Role == "" {
+		return StackFacts{}, false
+	}
+	return f, true
+}
+
+// RefTarget returns the logical ID that v points at through Ref or
+// Fn::GetAtt, if it does.
+func RefTarget(v any) (string, bool) {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return "", false
+	}
+	if id, ok := m["Ref"].(string); ok {
+		return id, true
+	}
+	if ga, ok := m["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
+		id, ok := ga[0].(string)
+		return id, ok
+	}
+	return "", false
+}
+
+// Clone returns a deep copy, for tests that weaken a template.
+func (t *Template) Clone() *Template {
+	b, err := json.Marshal(t.Body)
+	if err != nil {
+		panic(err) // a decoded JSON document always encodes
+	}
+	var body map[string]any
+	if err := json.Unmarshal(b, &body); err != nil {
+		panic(err)
+	}
+	return &Template{Name: t.Name, Body: body}
+}
+
+// ParseTemplate decodes one template.
+func ParseTemplate(name string, data []byte) (*Template, error) {
+	var body map[string]any
+	if err := json.Unmarshal(data, &body); err != nil {
+		return nil, fmt.Errorf("%s: not a JSON CloudFormation template: %w", name, err)
+	}
+	if _, ok := body["Resources"].(map[string]any); !ok {
+		return nil, fmt.Errorf("%s: not a CloudFormation template (no Resources)", name)
+	}
+	return &Template{Name: name, Body: body}, nil
+}
+
+// LoadPaths reads templates from paths: each is a cloud assembly directory
+// (cdk.out, whose *.template.json files are read) or a template file.
+func LoadPaths(paths []string) ([]*Template, error) {
+	var out []*Template
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		files := []string{p}
+		if st.IsDir() {
+			files, err = filepath.Glob(filepath.Join(p, "*.template.json"))
+			if err != nil {
+				return nil, err
+			}
+			if len(files) == 0 {
+				return nil, fmt.Errorf("%s: no *.template.json files (run make synth first?)", p)
+			}
+			sort.Strings(files)
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			t, err := ParseTemplate(f, data)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,112 @@
+package controls
+
+import (
+	"fmt"
+	"strings"
+)
+
+func trailControls() []Control {
+	return inSection(SeedAudit, "constructs/trail", RoleWorkload, []Control{
+		{
+			ID: "TRAIL-1", Title: "The workload trail is logging, multi-region, includes global service events and management events (read and write), and validates its log files",
+			Frameworks: []string{"FSBP CloudTrail.1", "FSBP CloudTrail.4", "CIS 3.1", "CIS 3.2"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				tr, fails := workloadTrail(t, f)
+				if tr == nil {
+					return fails
+				}
+				for _, p := range []string{"IsLogging", "IsMultiRegionTrail", "IncludeGlobalServiceEvents", "EnableLogFileValidation"} {
+					if !tr.Bool(p) {
+						fails = append(fails, Failure{tr.Path(), p + " is not true"})
+					}
+				}
+				if !managementEventsAll(tr) {
+					fails = append(fails, Failure{tr.Path(), "management events are not recorded for both reads and writes"})
+				}
+				return fails
+			},
+		},
+		{
+			ID: "TRAIL-2", Title: "The workload trail delivers to the log archive's bucket in the logging account, encrypted with the log archive's key",
+			Frameworks: []string{"FSBP CloudTrail.2", "CIS 3.5"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				tr, fails := workloadTrail(t, f)
+				if tr == nil {
+					return fails
+				}
+				if b := tr.String("S3BucketName"); b != f.TrailBucketName {
+					fails = append(fails, Failure{tr.Path(), fmt.Sprintf("delivers to bucket %s; the log archive's bucket is %s", describeValue(tr.Properties()["S3BucketName"]), f.TrailBucketName)})
+				}
+				if !strings.Contains(f.TrailBucketName, "-"+f.LoggingAccount+"-") {
+					fails = append(fails, Failure{tr.Path(), "the log archive's bucket name does not carry the logging account " + f.LoggingAccount})
+				}
+				if k := tr.String("KMSKeyId"); k != f.TrailKeyAlias || accountOf(k) != f.LoggingAccount {
+					fails = append(fails, Failure{tr.Path(), fmt.Sprintf("encrypts with %s; the log archive's key is %s", describeValue(tr.Properties()["KMSKeyId"]), f.TrailKeyAlias)})
+				}
+				return fails
+			},
+		},
+		{
+			ID: "TRAIL-3", Title: "The workload trail also delivers to a CloudWatch Logs group encrypted with a customer-managed key and kept for a set retention",
+			Frameworks: []string{"FSBP CloudTrail.5"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				tr, fails := workloadTrail(t, f)
+				if tr == nil {
+					return fails
+				}
+				id, ok := RefTarget(tr.Properties()["CloudWatchLogsLogGroupArn"])
+				lg, found := t.Resource(id)
+				if !ok || !found || lg.Type != "AWS::Logs::LogGroup" {
+					return []Failure{{tr.Path(), "does not deliver to a CloudWatch Logs group of this stack"}}
+				}
+				if _, ok := RefTarget(tr.Properties()["CloudWatchLogsRoleArn"]); !ok {
+					fails = append(fails, Failure{tr.Path(), "has no role to write to CloudWatch Logs"})
+				}
+				if kid, ok := RefTarget(lg.Properties()["KmsKeyId"]); !ok {
+					fails = append(fails, Failure{lg.Path(), "is not encrypted with a KMS key of this stack"})
+				} else if k, found := t.Resource(kid); !found || k.Type != "AWS::KMS::Key" {
+					fails = append(fails, Failure{lg.Path(), "its KmsKeyId is not a customer-managed key"})
+				}
+				if _, ok := lg.Get("RetentionInDays"); !ok {
+					fails = append(fails, Failure{lg.Path(), "has no retention period (logs would be kept forever, unreviewed)"})
+				}
+				return fails
+			},
+		},
+	})
+}
+
+// workloadTrail finds the trail whose name the log archive admits.
+func workloadTrail(t *Template, f StackFacts) (*Resource, []Failure) {
+	name := f.TrailARN[strings.LastIndex(f.TrailARN, "/")+1:]
+	for _, tr := range t.Resources("AWS::CloudTrail::Trail") {
+		if tr.String("TrailName") == name {
+			return &tr, nil
+		}
+	}
+	return nil, []Failure{{"", "no trail named " + name + " (the only trail the log archive admits)"}}
+}
+
+// managementEventsAll: with no event selectors a trail records all
+// management events; with selectors, one must include them for ReadWriteType All.
+func managementEventsAll(tr *Resource) bool {
+	sel, ok := tr.Get("EventSelectors")
+	if !ok {
+		return true
+	}
+	for _, s := range list(sel) {
+		inc, ok := dig(s, "IncludeManagementEvents")
+		rw, _ := dig(s, "ReadWriteType")
+		if (!ok || inc == true) && (rw == nil || rw == "All") {
+			return true
+		}
+	}
+	return false
+}
+
+func describeValue(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return flatten(v)
+}

@@ -1,0 +1,46 @@
+# secure-webapp: two commands after cloning, `make synth` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# The CDK CLI pinned in package.json, installed locally by `npm ci`.
+CDK := node_modules/.bin/cdk
+# Node 20 is end-of-life for jsii and the CDK CLI; it still works. Use Node 22+.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: synth test verify snapshot docs fmt vet clean
+
+## synth: synthesize the default configuration into cdk.out/ (no AWS credentials),
+## fail on any unsuppressed cdk-nag error, then verify every control.
+synth: $(CDK)
+	$(CDK) synth --quiet $(CDK_ARGS)
+	go run ./cmd/verify cdk.out
+
+$(CDK): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(CDK)
+
+## test: formatting, go vet, and every test (one synthesis per profile).
+test: fmt vet
+	go test ./...
+
+fmt:
+	@out=$$(gofmt -l $$(go list -f '{{.Dir}}' ./...)); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	go vet ./...
+
+## verify: check an existing cdk.out against every control.
+verify:
+	go run ./cmd/verify cdk.out
+
+## snapshot: rewrite the golden templates in test/testdata/ (review the diff!).
+snapshot:
+	go test ./test -run 'TestSnapshots' -update
+
+## docs: regenerate docs/CONTROLS.md and README.md's configuration reference.
+docs:
+	go test ./test -run 'TestGeneratedDocs' -update
+
+clean:
+	rm -rf cdk.out

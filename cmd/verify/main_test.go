@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The golden templates of test/testdata are real, normalized syntheses: verify
+// runs on them without synthesizing anything.
+const golden = "../../test/testdata/sandbox"
+
+func verify(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestPassesOnTheSynthesizedApp(t *testing.T) {
+	for _, dir := range []string{golden, "../../test/testdata/production"} {
+		code, out, errOut := verify(t, dir)
+		if code != 0 {
+			t.Errorf("%s: exit %d\n%s%s", dir, code, out, errOut)
+		}
+		if !strings.Contains(out, "LOG-3") || !strings.Contains(out, " 0 failed") {
+			t.Errorf("%s: no control table:\n%s", dir, out)
+		}
+	}
+}
+
+// TestFailsAndNamesTheControl: removing a control from the template (here
+// Object Lock) makes verify exit 1 and name the control and the resource.
+func TestFailsAndNamesTheControl(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"LogArchive.template.json", "Workload.template.json"} {
+		data, err := os.ReadFile(filepath.Join(golden, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "LogArchive.template.json" {
+			data = bytes.Replace(data, []byte(`"ObjectLockEnabled": true`), []byte(`"ObjectLockEnabled": false`), 1)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, _ := verify(t, dir)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, out)
+	}
+	if !strings.Contains(out, "FAIL LOG-3 LogArchive/Archive/Bucket/Resource: Object Lock is not enabled") {
+		t.Errorf("failure not named:\n%s", out)
+	}
+}
+
+func TestUnusableInput(t *testing.T) {
+	notOurs := filepath.Join(t.TempDir(), "x.template.json")
+	os.WriteFile(notOurs, []byte(`{"Resources": {}}`), 0o644)
+	notJSON := filepath.Join(t.TempDir(), "y.template.json")
+	os.WriteFile(notJSON, []byte(`Resources:`), 0o644)
+	for name, args := range map[string][]string{
+		"no path":        nil,
+		"missing path":   {"does-not-exist"},
+		"empty dir":      {t.TempDir()},
+		"not ours":       {notOurs},
+		"not JSON":       {notJSON},
+		"unknown format": {"-format", "xml", golden},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if code, _, errOut := verify(t, args...); code != 2 || errOut == "" {
+				t.Errorf("exit %d (stderr %q), want 2 with a message", code, errOut)
+			}
+		})
+	}
+}
+
+// TestSingleTemplateSkipsTheOtherStack: with one template file, the other
+// stack's controls are skipped, not failed.
+func TestSingleTemplateSkipsTheOtherStack(t *testing.T) {
+	code, out, _ := verify(t, filepath.Join(golden, "Workload.template.json"))
+	if code != 0 || !strings.Contains(out, "SKIPPED  LOG-1") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+func TestFormats(t *testing.T) {
+	for _, f := range []string{"json", "markdown", "sarif"} {
+		t.Run(f, func(t *testing.T) {
+			code, out, errOut := verify(t, "-format", f, golden)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if f == "markdown" {
+				if !strings.HasPrefix(out, "| Status | Control |") {
+					t.Errorf("not a Markdown table:\n%s", out)
+				}
+				return
+			}
+			var v map[string]any
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Fatalf("not JSON: %v", err)
+			}
+		})
+	}
+}
+
+// TestSARIF checks the fields GitHub code scanning requires of SARIF 2.1.0:
+// version, runs[].tool.driver.name and rules, and per result ruleId, message
+// and a physical location.
+func TestSARIF(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"LogArchive.template.json", "Workload.template.json"} {
+		data, _ := os.ReadFile(filepath.Join(golden, name))
+		data = bytes.Replace(data, []byte(`"EnableLogFileValidation": true`), []byte(`"EnableLogFileValidation": false`), 1)
+		os.WriteFile(filepath.Join(dir, name), data, 0o644)
+	}
+	report := filepath.Join(t.TempDir(), "verify.sarif")
+	if code, _, _ := verify(t, "-format", "sarif", "-o", report, dir); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Version string `json:"version"`
+		Schema  string `json:"$schema"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string `json:"name"`
+					Rules []struct {
+						ID string `json:"id"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID  string `json:"ruleId"`
+				Message struct {
+					Text string `json:"text"`
+				} `json:"message"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Version != "2.1.0" || doc.Schema == "" || len(doc.Runs) != 1 || doc.Runs[0].Tool.Driver.Name == "" || len(doc.Runs[0].Tool.Driver.Rules) == 0 {
+		t.Fatalf("not SARIF 2.1.0: %s", data)
+	}
+	res := doc.Runs[0].Results
+	if len(res) != 1 || res[0].RuleID != "TRAIL-1" || res[0].Message.Text == "" || len(res[0].Locations) != 1 ||
+		!strings.HasSuffix(res[0].Locations[0].PhysicalLocation.ArtifactLocation.URI, "Workload.template.json") {
+		t.Errorf("results: %+v", res)
+	}
+}

@@ -1,0 +1,74 @@
+package controls
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Suppression is one cdk-nag rule that a resource suppresses, with its reason.
+type Suppression struct {
+	Stack    string
+	Resource string // construct path
+	Rule     string
+	Reason   string
+}
+
+// Suppressions collects the cdk-nag suppressions recorded in the templates'
+// resource metadata.
+func Suppressions(templates []*Template) []Suppression {
+	var out []Suppression
+	for _, t := range templates {
+		facts, _ := t.Facts()
+		all, _ := t.Body["Resources"].(map[string]any)
+		for id := range all {
+			r, _ := t.Resource(id)
+			rules, _ := dig(r.Raw, "Metadata", "cdk_nag", "rules_to_suppress")
+			for _, s := range list(rules) {
+				rule, _ := dig(s, "id")
+				reason, _ := dig(s, "reason")
+				out = append(out, Suppression{Stack: string(facts.Role), Resource: r.Path(), Rule: fmt.Sprint(rule), Reason: fmt.Sprint(reason)})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Resource != b.Resource {
+			return a.Resource < b.Resource
+		}
+		return a.Rule < b.Rule
+	})
+	return out
+}
+
+// WriteControlsDoc writes docs/CONTROLS.md: the compliance matrix of every
+// control, and every cdk-nag suppression with its reason.
+func WriteControlsDoc(w io.Writer, controls []Control, suppressions []Suppression) error {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	p("<!-- Generated from the controls registry (package controls) and the synthesized templates. Do not edit: run `make docs`. -->\n\n")
+	p("# Security controls\n\n")
+	p("Every control below is defined once, in [`controls/`](../controls), and from there:\n\n")
+	p("- checked on every profile's synthesis by `make test`, as the subtest `TestControls/<profile>/<ID>` of [`test/`](../test);\n")
+	p("- proven to catch a weakened template by at least one `TestMutations/<profile>/<ID>/...` subtest;\n")
+	p("- checked on any synthesized templates by `go run ./cmd/verify cdk.out`.\n\n")
+	p("Seed sections refer to `../shared/seed`'s worked example (1. Data layer, 2. Network, 3. App layer, 4. TLS everywhere, 5. Audit & detection). ")
+	p("Framework references are AWS Security Hub control IDs of the AWS Foundational Security Best Practices standard (FSBP) and recommendations of the CIS AWS Foundations Benchmark v3.0.0 (CIS).\n\n")
+	p("| Control | Title | Seed section | Responsibility | Frameworks | Construct | Stack | Test |\n")
+	p("|---|---|---|---|---|---|---|---|\n")
+	for _, c := range controls {
+		fw := strings.Join(c.Frameworks, ", ")
+		if fw == "" {
+			fw = "—"
+		}
+		p("| %s | %s | %s | %s | %s | `%s` | %s | `TestControls/*/%s` |\n", c.ID, cell(c.Title), c.Seed, c.Responsibility, fw, c.Construct, c.Role, c.ID)
+	}
+	p("\n## cdk-nag suppressions\n\n")
+	p("The compliance gate runs the cdk-nag packs AwsSolutions, NIST 800-53 rev 5, HIPAA Security and PCI DSS 3.2.1 on every stack; `make synth` fails on any error they report. ")
+	p("These are the only rules suppressed, each on named resources, with its reason (default configuration):\n\n")
+	p("| Stack | Resource | Rule | Reason |\n|---|---|---|---|\n")
+	for _, s := range suppressions {
+		p("| %s | `%s` | %s | %s |\n", s.Stack, s.Resource, s.Rule, cell(s.Reason))
+	}
+	return nil
+}

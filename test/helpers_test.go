@@ -1,0 +1,106 @@
+package test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/secure-webapp/secure-webapp/controls"
+)
+
+// The helpers below find and edit resources of a cloned template for the
+// mutation tests. They find resources by type and property, never by the
+// hashed logical IDs.
+
+func one(t *testing.T, tpl *controls.Template, typ string) controls.Resource {
+	t.Helper()
+	rs := tpl.Resources(typ)
+	if len(rs) == 0 {
+		t.Fatalf("%s: no %s", tpl.Name, typ)
+	}
+	return rs[0]
+}
+
+func trailBucket(t *testing.T, tpl *controls.Template) controls.Resource {
+	t.Helper()
+	for _, b := range tpl.Resources("AWS::S3::Bucket") {
+		if strings.Contains(b.String("BucketName"), "-cloudtrail-") {
+			return b
+		}
+	}
+	t.Fatalf("%s: no CloudTrail bucket", tpl.Name)
+	return controls.Resource{}
+}
+
+func accessLogBucket(t *testing.T, tpl *controls.Template) controls.Resource {
+	t.Helper()
+	for _, b := range tpl.Resources("AWS::S3::Bucket") {
+		if strings.Contains(b.String("BucketName"), "-s3-access-") {
+			return b
+		}
+	}
+	t.Fatalf("%s: no access-log bucket", tpl.Name)
+	return controls.Resource{}
+}
+
+// props returns the map at path inside a resource's Properties.
+func props(t *testing.T, r controls.Resource, path ...string) map[string]any {
+	t.Helper()
+	v, ok := r.Get(path...)
+	m, isMap := v.(map[string]any)
+	if !ok || !isMap {
+		t.Fatalf("%s: no map at %v", r.Path(), path)
+	}
+	return m
+}
+
+// statements returns the statements of every policy document at field of
+// every resource of typ, as editable maps.
+func statements(t *testing.T, tpl *controls.Template, typ, field string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, r := range tpl.Resources(typ) {
+		doc, _ := r.Properties()[field].(map[string]any)
+		list, _ := doc["Statement"].([]any)
+		for _, s := range list {
+			out = append(out, s.(map[string]any))
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s: no statements in %s.%s", tpl.Name, typ, field)
+	}
+	return out
+}
+
+func addStatement(t *testing.T, tpl *controls.Template, typ, field string, s map[string]any) {
+	t.Helper()
+	for _, r := range tpl.Resources(typ) {
+		doc := r.Properties()[field].(map[string]any)
+		doc["Statement"] = append(doc["Statement"].([]any), s)
+	}
+}
+
+func removeStatements(t *testing.T, tpl *controls.Template, typ string, drop func(map[string]any) bool) {
+	t.Helper()
+	removed := 0
+	for _, r := range tpl.Resources(typ) {
+		doc := r.Properties()["PolicyDocument"].(map[string]any)
+		var keep []any
+		for _, s := range doc["Statement"].([]any) {
+			if drop(s.(map[string]any)) {
+				removed++
+				continue
+			}
+			keep = append(keep, s)
+		}
+		doc["Statement"] = keep
+	}
+	if removed == 0 {
+		t.Fatalf("%s: no statement matched", tpl.Name)
+	}
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

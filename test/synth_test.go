@@ -1,0 +1,147 @@
+// Package test proves the app: it synthesizes the app once per profile (and
+// per test binary) and runs every assertion on that one synthesis: the
+// controls of the registry, mutations that weaken each control, the golden
+// snapshots, the compliance gate and the generated documents.
+package test
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-webapp/secure-webapp/config"
+	"github.com/secure-webapp/secure-webapp/controls"
+	"github.com/secure-webapp/secure-webapp/stacks"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden templates and generated documents")
+
+// profiles are synthesized once each. validated marks the one synthesis that
+// also runs CDK's built-in CloudFormation validation (as `make synth` does);
+// the others skip it, since it is most of a synthesis's time.
+var profiles = []struct {
+	name      string
+	validated bool
+}{
+	{"sandbox", true},
+	{"production", false},
+}
+
+// assembly is one synthesized cloud assembly.
+type assembly struct {
+	profile   string
+	dir       string
+	templates map[string]*controls.Template // by stack artifact ID
+}
+
+var (
+	outRoot    string
+	assemblies = map[string]*assembly{}
+	onces      = map[string]*sync.Once{}
+	synthErr   = map[string]error{}
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "secure-webapp-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	outRoot = dir
+	for _, p := range profiles {
+		onces[p.name] = new(sync.Once)
+	}
+	code := m.Run()
+	jsii.Close()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// synth returns the assembly of a profile, synthesizing it on first use.
+func synth(t testing.TB, profile string) *assembly {
+	t.Helper()
+	once, ok := onces[profile]
+	if !ok {
+		t.Fatalf("unknown profile %q", profile)
+	}
+	once.Do(func() { assemblies[profile], synthErr[profile] = doSynth(profile) })
+	if err := synthErr[profile]; err != nil {
+		t.Fatalf("synthesizing %s: %v", profile, err)
+	}
+	return assemblies[profile]
+}
+
+func doSynth(profile string) (*assembly, error) {
+	validated := false
+	for _, p := range profiles {
+		if p.name == profile {
+			validated = p.validated
+		}
+	}
+	ctx, err := cdkJSONContext()
+	if err != nil {
+		return nil, err
+	}
+	ctx["profile"] = profile
+	// As `cdk synth` does: record each resource's construct path, which the
+	// controls' failure messages and docs/CONTROLS.md name.
+	ctx["aws:cdk:enable-path-metadata"] = true
+	cfg, err := config.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(outRoot, profile)
+	app := awscdk.NewApp(&awscdk.AppProps{
+		Outdir:                          jsii.String(dir),
+		Context:                         &ctx,
+		BuiltinCloudFormationValidation: jsii.Bool(validated),
+	})
+	stacks.Build(app, cfg)
+	app.Synth(nil)
+
+	ts, err := controls.LoadPaths([]string{dir})
+	if err != nil {
+		return nil, err
+	}
+	a := &assembly{profile: profile, dir: dir, templates: map[string]*controls.Template{}}
+	for _, t := range ts {
+		id := filepath.Base(t.Name)
+		a.templates[id[:len(id)-len(".template.json")]] = t
+	}
+	return a, nil
+}
+
+// cdkJSONContext returns cdk.json's context (the feature flags), so that the
+// tests synthesize exactly what `cdk synth` does.
+func cdkJSONContext() (map[string]any, error) {
+	data, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("cdk.json: %w", err)
+	}
+	return doc.Context, nil
+}
+
+// templates returns an assembly's templates in a stable order.
+func (a *assembly) list() []*controls.Template {
+	var out []*controls.Template
+	for _, id := range []string{"LogArchive", "Workload"} {
+		if t, ok := a.templates[id]; ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -23,8 +23,10 @@ $(CDK): package.json package-lock.json
 test: fmt vet
 	go test ./...
 
+# gofmt on the module's own files (a directory argument would recurse into node_modules).
+GO_FILES = go list -f '{{$$d := .Dir}}{{range .GoFiles}}{{$$d}}/{{.}} {{end}}{{range .TestGoFiles}}{{$$d}}/{{.}} {{end}}{{range .XTestGoFiles}}{{$$d}}/{{.}} {{end}}' ./...
 fmt:
-	@out=$$(gofmt -l $$(go list -f '{{.Dir}}' ./...)); \
+	@out=$$(gofmt -l $$($(GO_FILES))); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
 vet:

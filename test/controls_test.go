@@ -67,7 +67,9 @@ var mutations = []mutation{
 		props(t, trailBucket(t, tpl), "VersioningConfiguration")["Status"] = "Suspended"
 	}},
 	{"LOG-4", "LogArchive", "TLS deny removed", func(t *testing.T, tpl *controls.Template) {
-		removeStatements(t, tpl, "AWS::S3::BucketPolicy", func(s map[string]any) bool { return s["Effect"] == "Deny" && strings.Contains(jsonOf(s), "aws:SecureTransport") })
+		removeStatements(t, tpl, "AWS::S3::BucketPolicy", func(s map[string]any) bool {
+			return s["Effect"] == "Deny" && strings.Contains(jsonOf(s), "aws:SecureTransport")
+		})
 	}},
 	{"LOG-5", "LogArchive", "SourceArn condition removed", func(t *testing.T, tpl *controls.Template) {
 		for _, s := range statements(t, tpl, "AWS::S3::BucketPolicy", "PolicyDocument") {
@@ -144,6 +146,9 @@ var mutations = []mutation{
 func TestMutations(t *testing.T) {
 	covered := map[string]bool{}
 	for _, p := range profiles {
+		if !p.golden {
+			continue // the mutations are written for the two-account placeholder configuration
+		}
 		a := synth(t, p.name)
 		for _, m := range mutations {
 			covered[m.control] = true

@@ -23,15 +23,20 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden templates and generated documents")
 
-// profiles are synthesized once each. validated marks the one synthesis that
-// also runs CDK's built-in CloudFormation validation (as `make synth` does);
-// the others skip it, since it is most of a synthesis's time.
+// profiles are the configurations synthesized, once each: both profiles, and
+// single-account mode, which must pass the same controls. validated marks the
+// one synthesis that also runs CDK's built-in CloudFormation validation (as
+// `make synth` does); the others skip it, since it is most of a synthesis's
+// time. golden marks those with snapshots.
 var profiles = []struct {
 	name      string
+	context   map[string]any
 	validated bool
+	golden    bool
 }{
-	{"sandbox", true},
-	{"production", false},
+	{"sandbox", map[string]any{"profile": "sandbox"}, true, true},
+	{"production", map[string]any{"profile": "production"}, false, true},
+	{"single-account", map[string]any{"profile": "sandbox", "loggingAccount": "111111111111"}, false, false},
 }
 
 // assembly is one synthesized cloud assembly.
@@ -80,17 +85,19 @@ func synth(t testing.TB, profile string) *assembly {
 }
 
 func doSynth(profile string) (*assembly, error) {
-	validated := false
-	for _, p := range profiles {
-		if p.name == profile {
-			validated = p.validated
-		}
-	}
 	ctx, err := cdkJSONContext()
 	if err != nil {
 		return nil, err
 	}
-	ctx["profile"] = profile
+	validated := false
+	for _, p := range profiles {
+		if p.name == profile {
+			validated = p.validated
+			for k, v := range p.context {
+				ctx[k] = v
+			}
+		}
+	}
 	// As `cdk synth` does: record each resource's construct path, which the
 	// controls' failure messages and docs/CONTROLS.md name.
 	ctx["aws:cdk:enable-path-metadata"] = true

@@ -89,8 +89,12 @@ func describe(v any) string {
 	switch v := v.(type) {
 	case string:
 		return fmt.Sprintf("%q", v)
+	case float64, int:
+		return fmt.Sprintf("%v (a number)", v)
+	case bool:
+		return fmt.Sprintf("%v (a boolean)", v)
 	default:
-		return fmt.Sprintf("%v (%T)", v, v)
+		return fmt.Sprintf("%v", v)
 	}
 }
 
@@ -137,7 +141,7 @@ func Load(context map[string]any) (*Config, error) {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		msg += "; the settings are listed in README.md (Configuration)"
-		problems = append(problems, &Problem{Key: name, Message: msg})
+		problems = append(problems, &Problem{Key: name, Value: context[name], Message: msg})
 	}
 
 	// The profile comes first: the other keys' defaults depend on it.

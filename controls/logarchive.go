@@ -70,9 +70,6 @@ func logArchiveControls() []Control {
 				if mode != f.LockMode || !numberIs(days, f.LockDays) || f.LockDays < 1 {
 					fails = append(fails, Failure{b.Path(), fmt.Sprintf("default retention is %s for %v days; configured: %s for %d days", orNone(mode), orNone(days), f.LockMode, f.LockDays)})
 				}
-				if f.Profile == "production" && mode != "COMPLIANCE" && f.LockMode == "COMPLIANCE" {
-					fails = append(fails, Failure{b.Path(), "production uses COMPLIANCE mode"})
-				}
 				return fails
 			},
 		},

@@ -23,23 +23,23 @@ func one(t *testing.T, tpl *controls.Template, typ string) controls.Resource {
 
 func trailBucket(t *testing.T, tpl *controls.Template) controls.Resource {
 	t.Helper()
-	for _, b := range tpl.Resources("AWS::S3::Bucket") {
-		if strings.Contains(b.String("BucketName"), "-cloudtrail-") {
-			return b
-		}
-	}
-	t.Fatalf("%s: no CloudTrail bucket", tpl.Name)
-	return controls.Resource{}
+	return bucketNamed(t, tpl, "-cloudtrail-")
 }
 
 func accessLogBucket(t *testing.T, tpl *controls.Template) controls.Resource {
 	t.Helper()
+	return bucketNamed(t, tpl, "-s3-access-")
+}
+
+// bucketNamed finds the bucket whose deterministic name contains part.
+func bucketNamed(t *testing.T, tpl *controls.Template, part string) controls.Resource {
+	t.Helper()
 	for _, b := range tpl.Resources("AWS::S3::Bucket") {
-		if strings.Contains(b.String("BucketName"), "-s3-access-") {
+		if strings.Contains(b.String("BucketName"), part) {
 			return b
 		}
 	}
-	t.Fatalf("%s: no access-log bucket", tpl.Name)
+	t.Fatalf("%s: no bucket named *%s*", tpl.Name, part)
 	return controls.Resource{}
 }
 

@@ -30,7 +30,9 @@ func Apply(scope constructs.IConstruct) {
 }
 
 // Suppress records why the cdk-nag rules do not apply to c and its children.
-// The reason must say why for this resource, not merely that it is accepted.
+// Pass the narrowest construct the rules flag (an L1 resource such as
+// bucket.Node().DefaultChild()), so nothing else is exempted. The reason must
+// say why for this resource, not merely that it is accepted.
 func Suppress(c constructs.IConstruct, reason string, rules ...string) {
 	s := make([]*cdknag.NagPackSuppression, len(rules))
 	for i, r := range rules {

@@ -83,10 +83,11 @@ func New(scope constructs.Construct, id string, props *Props) *Trail {
 		SendToCloudWatchLogs:       jsii.Bool(true),
 		CloudWatchLogGroup:         logGroup,
 	})
-	logsRole := trail.Node().FindChild(jsii.String("LogsRole"))
-	compliance.Suppress(logsRole, "CloudTrail writes to log streams that it creates and names itself; the policy is scoped to this one log group's streams",
+	// The role CDK makes for CloudWatch Logs delivery; its policy is what the rules flag.
+	logsPolicy := trail.Node().FindChild(jsii.String("LogsRole")).Node().FindChild(jsii.String("DefaultPolicy"))
+	compliance.Suppress(logsPolicy, "CloudTrail writes to log streams that it creates and names itself; the policy is scoped to this one log group's streams",
 		"AwsSolutions-IAM5")
-	compliance.Suppress(logsRole, "the role belongs to this trail alone and its inline policy only writes to this trail's log group; an inline policy cannot be attached to any other principal, which a managed policy could",
+	compliance.Suppress(logsPolicy, "the role belongs to this trail alone and its inline policy only writes to this trail's log group; an inline policy cannot be attached to any other principal, which a managed policy could",
 		"NIST.800.53.R5-IAMNoInlinePolicy", "HIPAA.Security-IAMNoInlinePolicy", "PCI.DSS.321-IAMNoInlinePolicy")
 
 	return &Trail{Construct: c, Trail: trail, LogGroup: logGroup, LogKey: logKey}

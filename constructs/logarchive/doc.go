@@ -19,7 +19,8 @@
 //     (aws:SourceArn and the aws:cloudtrail:arn encryption context), and lets
 //     the logging account, and no other, decrypt the logs.
 //
-// Controls implemented here (see docs/CONTROLS.md): LOG-1 to LOG-9.
+// Controls implemented here (see docs/CONTROLS.md): LOG-1 to LOG-8, and, for
+// its keys and buckets, KMS-1 (rotation) and RET-1 (retained on deletion).
 //
 // Inputs are in Props; every name that the workload account also uses comes
 // from config (names.go), never typed here.

@@ -141,8 +141,8 @@ var mutations = []mutation{
 }
 
 // TestMutations proves that every control's check catches a weakened
-// template: each mutation must make its control, and only through its own
-// check, fail on an otherwise compliant synthesis.
+// template: each mutation of an otherwise compliant synthesis must make its
+// control fail, through the same Evaluate that cmd/verify runs.
 func TestMutations(t *testing.T) {
 	covered := map[string]bool{}
 	for _, p := range profiles {

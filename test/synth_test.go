@@ -142,7 +142,7 @@ func cdkJSONContext() (map[string]any, error) {
 	return doc.Context, nil
 }
 
-// templates returns an assembly's templates in a stable order.
+// list returns an assembly's templates in a stable order.
 func (a *assembly) list() []*controls.Template {
 	var out []*controls.Template
 	for _, id := range []string{"LogArchive", "Workload"} {

@@ -39,10 +39,40 @@ type Config struct {
 	CertificateARN string
 	// AlertEmail receives security alerts when set.
 	AlertEmail string
-	// VpcCIDR is the workload VPC's IPv4 range.
-	VpcCIDR string
+
+	Network  Network
+	Database Database
+	// LogRetentionDays is the retention of the workload's CloudWatch Logs groups.
+	LogRetentionDays int
 
 	LogArchive LogArchive
+}
+
+// Network configures the workload VPC.
+type Network struct {
+	// CIDR is the VPC's IPv4 range.
+	CIDR string
+	// AZCount is the number of availability zones spanned.
+	AZCount int
+	// Zones is the comma-separated list of zone names as configured; empty
+	// means the first AZCount lettered zones of the region. Use AZs.
+	Zones string
+	// NatGateways is the number of NAT gateways (1 to AZCount).
+	NatGateways int
+	// InterfaceEndpoints adds Secrets Manager and KMS interface endpoints.
+	InterfaceEndpoints bool
+}
+
+// Database configures the PostgreSQL database.
+type Database struct {
+	// InstanceClass is the RDS instance class, such as db.t4g.micro.
+	InstanceClass string
+	// StorageGiB is the initial allocated storage.
+	StorageGiB int
+	// BackupDays is the automated backup retention (7 to 35).
+	BackupDays int
+	// RotationDays is the master password's rotation interval.
+	RotationDays int
 }
 
 // LogArchive configures the CloudTrail bucket in the logging account.

@@ -12,8 +12,11 @@ func TestDefaults(t *testing.T) {
 	}
 	want := Config{
 		AppName: "secure-webapp", WorkloadAccount: "111111111111", LoggingAccount: "222222222222",
-		Region: "us-east-1", Profile: Sandbox, VpcCIDR: "10.0.0.0/16",
-		LogArchive: LogArchive{LockMode: "GOVERNANCE", LockDays: 1, TransitionDays: 30, ExpirationDays: 90},
+		Region: "us-east-1", Profile: Sandbox,
+		Network:          Network{CIDR: "10.0.0.0/16", AZCount: 2, NatGateways: 1, InterfaceEndpoints: true},
+		Database:         Database{InstanceClass: "db.t4g.micro", StorageGiB: 20, BackupDays: 7, RotationDays: 30},
+		LogRetentionDays: 90,
+		LogArchive:       LogArchive{LockMode: "GOVERNANCE", LockDays: 1, TransitionDays: 30, ExpirationDays: 90},
 	}
 	if *c != want {
 		t.Errorf("defaults:\n got %+v\nwant %+v", *c, want)
@@ -31,6 +34,24 @@ func TestProductionDefaults(t *testing.T) {
 	want := LogArchive{LockMode: "COMPLIANCE", LockDays: 365, TransitionDays: 90, ExpirationDays: 2557}
 	if c.LogArchive != want {
 		t.Errorf("production log archive: got %+v, want %+v", c.LogArchive, want)
+	}
+	// One NAT gateway per zone follows azCount, whether defaulted or set.
+	wantNet := Network{CIDR: "10.0.0.0/16", AZCount: 3, NatGateways: 3, InterfaceEndpoints: true}
+	if c.Network != wantNet {
+		t.Errorf("production network: got %+v, want %+v", c.Network, wantNet)
+	}
+	c, err = Load(map[string]any{"profile": "production", "azCount": "2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Network.NatGateways != 2 {
+		t.Errorf("production with azCount 2: natGateways = %d, want 2", c.Network.NatGateways)
+	}
+	if got := c.Network.AZs(c.Region); strings.Join(got, ",") != "us-east-1a,us-east-1b" {
+		t.Errorf("AZs = %v", got)
+	}
+	if c.Database.BackupDays != 30 || c.LogRetentionDays != 365 {
+		t.Errorf("production database/logs: %+v, %d", c.Database, c.LogRetentionDays)
 	}
 }
 
@@ -56,6 +77,15 @@ func TestValid(t *testing.T) {
 		{"lock days as JSON number", map[string]any{"logLockDays": float64(30)}},
 		{"lock days as -c string", map[string]any{"logLockDays": "30"}},
 		{"lock mode", map[string]any{"logLockMode": "COMPLIANCE"}},
+		{"zones", map[string]any{"azCount": float64(3), "availabilityZones": "us-east-1a, us-east-1c,us-east-1d"}},
+		{"six zones in a /16", map[string]any{"azCount": "6", "natGateways": "2"}},
+		{"two zones in a /24", map[string]any{"vpcCidr": "10.0.0.0/24"}},
+		{"endpoints off as JSON", map[string]any{"interfaceEndpoints": false}},
+		{"endpoints off as -c string", map[string]any{"interfaceEndpoints": "false"}},
+		{"log retention", map[string]any{"logRetentionDays": "731"}},
+		{"db class", map[string]any{"dbInstanceClass": "db.r7g.12xlarge"}},
+		{"db backups", map[string]any{"dbBackupRetentionDays": float64(35)}},
+		{"db rotation", map[string]any{"dbSecretRotationDays": "1"}},
 		{"CDK keys are ignored", map[string]any{"@aws-cdk/core:checkSecretUsage": true,
 			"aws:cdk:enable-path-metadata": true, "acknowledged-issue-numbers": []any{1234.0},
 			"availability-zones:account=111111111111:region=us-east-1": []any{"us-east-1a"}}},
@@ -83,6 +113,8 @@ func TestInvalid(t *testing.T) {
 		{"unknown key far from any", "banana", "unknown setting", map[string]any{"banana": "1"}},
 		{"appName upper case", "appName", "lowercase", map[string]any{"appName": "Secure"}},
 		{"appName too long", "appName", "3 to 24", map[string]any{"appName": strings.Repeat("a", 25)}},
+		{"appName double hyphen", "appName", "single hyphens", map[string]any{"appName": "my--app"}},
+		{"db storage", "dbStorageGiB", "from 20 to 13107", map[string]any{"dbStorageGiB": "10"}},
 		{"appName trailing hyphen", "appName", "not ending with a hyphen", map[string]any{"appName": "app-"}},
 		{"account short", "workloadAccount", "12-digit", map[string]any{"workloadAccount": "12345"}},
 		{"account as number", "loggingAccount", "must be a string", map[string]any{"loggingAccount": float64(222222222222)}},
@@ -108,6 +140,21 @@ func TestInvalid(t *testing.T) {
 		{"lock days fraction", "logLockDays", "whole number", map[string]any{"logLockDays": 1.5}},
 		{"lock days word", "logLockDays", "whole number", map[string]any{"logLockDays": "ten"}},
 		{"lock days bool", "logLockDays", "whole number", map[string]any{"logLockDays": true}},
+		{"az count one", "azCount", "from 2 to 6", map[string]any{"azCount": float64(1)}},
+		{"zones count mismatch", "availabilityZones", "azCount is 2", map[string]any{"availabilityZones": "us-east-1a,us-east-1b,us-east-1c"}},
+		{"zones other region", "availabilityZones", "not in region us-east-1", map[string]any{"availabilityZones": "us-east-1a,eu-west-1b"}},
+		{"zones malformed", "availabilityZones", "not an availability zone name", map[string]any{"availabilityZones": "us-east-1a,b"}},
+		{"zones duplicate", "availabilityZones", "listed twice", map[string]any{"availabilityZones": "us-east-1a,us-east-1a"}},
+		{"nat zero", "natGateways", "from 1 to 6", map[string]any{"natGateways": "0"}},
+		{"nat above zones", "natGateways", "exceeds azCount (2)", map[string]any{"natGateways": "3"}},
+		{"cidr too small for zones", "vpcCidr", "too small for 3 zones", map[string]any{"vpcCidr": "10.0.0.0/24", "azCount": "3"}},
+		{"endpoints yes", "interfaceEndpoints", "true or false", map[string]any{"interfaceEndpoints": "yes"}},
+		{"endpoints number", "interfaceEndpoints", "true or false", map[string]any{"interfaceEndpoints": float64(1)}},
+		{"log retention not a CloudWatch value", "logRetentionDays", "3653", map[string]any{"logRetentionDays": "100"}},
+		{"db class not a class", "dbInstanceClass", "db.t4g.micro", map[string]any{"dbInstanceClass": "t4g.micro"}},
+		{"db backups below 7", "dbBackupRetentionDays", "from 7 to 35", map[string]any{"dbBackupRetentionDays": "1"}},
+		{"db rotation 0", "dbSecretRotationDays", "from 1 to 365", map[string]any{"dbSecretRotationDays": "0"}},
+		{"db rotation above a year", "dbSecretRotationDays", "from 1 to 365", map[string]any{"dbSecretRotationDays": float64(400)}},
 		{"expiration before transition", "logExpirationDays", "greater than logTransitionDays", map[string]any{"logTransitionDays": "60", "logExpirationDays": "40"}},
 		{"expiration before lock", "logExpirationDays", "at least logLockDays", map[string]any{"logLockDays": "100", "logExpirationDays": "95"}},
 	}
@@ -191,10 +238,13 @@ func TestNames(t *testing.T) {
 // TestEveryKeyHasDocs keeps the generated reference complete.
 func TestEveryKeyHasDocs(t *testing.T) {
 	for _, k := range Keys() {
-		if k.Doc == "" || k.Allowed == "" || (k.Type != "string" && k.Type != "integer") {
+		if k.Doc == "" || k.Allowed == "" || (k.Type != "string" && k.Type != "integer" && k.Type != "boolean") {
 			t.Errorf("key %s lacks documentation or type", k.Name)
 		}
 		for _, p := range []Profile{Sandbox, Production} {
+			if _, ok := k.Default(p).(derived); ok {
+				continue
+			}
 			if _, why := k.parse(k.Default(p)); why != "" {
 				t.Errorf("%s: default for %s is not allowed by its own rule: %s", k.Name, p, why)
 			}

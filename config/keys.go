@@ -29,7 +29,13 @@ type Key struct {
 // Default returns the key's default for a profile, as the user would write it.
 func (k *Key) Default(p Profile) any { return k.def(p) }
 
-func (k *Key) setDefault(c *Config) { k.store(c, k.def(c.Profile)) }
+func (k *Key) setDefault(c *Config) {
+	v := k.def(c.Profile)
+	if d, ok := v.(derived); ok {
+		v = d.value(c)
+	}
+	k.store(c, v)
+}
 
 func (k *Key) set(c *Config, raw any) error {
 	v, why := k.parse(raw)
@@ -47,8 +53,8 @@ func Keys() []*Key {
 	return []*Key{
 		stringKey("appName",
 			"Prefix of the stack names and of every deterministic resource name (buckets, KMS alias, trail).",
-			"3 to 24 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen",
-			same("secure-webapp"), matches(reAppName), func(c *Config) *string { return &c.AppName }),
+			"3 to 24 characters: lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen",
+			same("secure-webapp"), appName, func(c *Config) *string { return &c.AppName }),
 		stringKey("workloadAccount",
 			"AWS account that runs the web application and its CloudTrail trail.",
 			"a 12-digit AWS account ID, as a string",
@@ -82,9 +88,39 @@ func Keys() []*Key {
 			"empty, or one e-mail address",
 			same(""), optional(matches(reEmail)), func(c *Config) *string { return &c.AlertEmail }),
 		stringKey("vpcCidr",
-			"IPv4 range of the workload VPC (network layer, not built yet).",
-			"a private IPv4 CIDR (inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16) with a prefix length from /16 to /24 and no host bits set",
-			same("10.0.0.0/16"), validCIDR, func(c *Config) *string { return &c.VpcCIDR }),
+			"IPv4 range of the workload VPC. It is cut into one public, one private (app) and one isolated (database) subnet per availability zone, all of one size.",
+			"a private IPv4 CIDR (inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16) with a prefix length from /16 to /24 and no host bits set, big enough for subnets of /27 or larger",
+			same("10.0.0.0/16"), validCIDR, func(c *Config) *string { return &c.Network.CIDR }),
+		intKey("azCount",
+			"Number of availability zones the VPC, the database subnet group and (later) the load balancer span.",
+			2, 6, perProfile(2, 3), func(c *Config) *int { return &c.Network.AZCount }),
+		stringKey("availabilityZones",
+			"Names of the availability zones, comma-separated, exactly azCount of them. Empty: the zones lettered a, b, c... of region. Set it for regions whose zone names skip a letter (us-west-1, ap-northeast-1); synthesis never looks zones up.",
+			"empty, or azCount distinct zone names of region, such as us-east-1a,us-east-1c",
+			same(""), optional(validZoneList), func(c *Config) *string { return &c.Network.Zones }),
+		intKey("natGateways",
+			"Number of NAT gateways, the private subnets' only way out. One per zone survives the loss of a zone; fewer routes the other zones through another zone's gateway.",
+			1, 6, perProfile[any](1, derived{"azCount (one per zone)", func(c *Config) any { return c.Network.AZCount }}),
+			func(c *Config) *int { return &c.Network.NatGateways }),
+		boolKey("interfaceEndpoints",
+			"Interface VPC endpoints for Secrets Manager and KMS, so that secret traffic never leaves the VPC (about 7.30 USD a month per endpoint and zone). false: that traffic goes out through the NAT gateways over TLS instead. The S3 gateway endpoint is always there (it is free).",
+			same(true), func(c *Config) *bool { return &c.Network.InterfaceEndpoints }),
+		intKey("logRetentionDays",
+			"Retention of every CloudWatch Logs group of the workload (trail copy, VPC flow logs, database logs). The CloudTrail archive in the logging account has its own, longer lifecycle.",
+			1, 3653, perProfile(90, 365), func(c *Config) *int { return &c.LogRetentionDays }).only(logRetentionValues, "one of CloudWatch Logs' retention periods: "+joinInts(logRetentionValues)),
+		stringKey("dbInstanceClass",
+			"RDS instance class of the PostgreSQL database (Multi-AZ, so two instances are billed).",
+			"an RDS instance class such as db.t4g.micro, db.m7g.large or db.r7g.2xlarge",
+			perProfile("db.t4g.micro", "db.m7g.large"), matches(reDBClass), func(c *Config) *string { return &c.Database.InstanceClass }),
+		intKey("dbStorageGiB",
+			"Initial gp3 storage of the database in GiB; storage autoscaling may grow it to five times this.",
+			20, 13107, perProfile(20, 100), func(c *Config) *int { return &c.Database.StorageGiB }),
+		intKey("dbBackupRetentionDays",
+			"Days of automated database backups (point-in-time recovery window).",
+			7, 35, perProfile(7, 30), func(c *Config) *int { return &c.Database.BackupDays }),
+		intKey("dbSecretRotationDays",
+			"Days between rotations of the database master password by the Secrets Manager rotation function.",
+			1, 365, same(30), func(c *Config) *int { return &c.Database.RotationDays }),
 		enumKey("logLockMode",
 			"Default Object Lock mode of the CloudTrail bucket. GOVERNANCE lets a logging-account principal with s3:BypassGovernanceRetention delete early; COMPLIANCE lets nobody.",
 			[]string{"GOVERNANCE", "COMPLIANCE"},
@@ -132,6 +168,7 @@ func (c *Config) crossCheck() []error {
 			}
 		}
 	}
+	ps = append(ps, c.Network.check(c.Region)...)
 	la := c.LogArchive
 	if la.ExpirationDays <= la.TransitionDays {
 		ps = append(ps, &Problem{Key: "logExpirationDays", Value: la.ExpirationDays, Message: fmt.Sprintf("must be greater than logTransitionDays (%d)", la.TransitionDays)})
@@ -143,16 +180,36 @@ func (c *Config) crossCheck() []error {
 }
 
 var (
-	reAppName     = regexp.MustCompile(`^[a-z][a-z0-9-]{1,22}[a-z0-9]$`)
+	reAppName     = regexp.MustCompile(`^[a-z](-?[a-z0-9])+$`)
 	reAccount     = regexp.MustCompile(`^[0-9]{12}$`)
 	reRegion      = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[1-9]$`)
 	reHostedZone  = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 	reCertificate = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):acm:([a-z0-9-]+):([0-9]{12}):certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	reEmail       = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
 	reLabel       = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	reZone        = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[1-9][a-z]$`)
+	reDBClass     = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.(micro|small|medium|large|xlarge|[1-9][0-9]?xlarge|metal|metal-[0-9]+xl)$`)
 )
 
 func same[T any](v T) func(Profile) any { return func(Profile) any { return v } }
+
+// derived is a default computed from other settings (which the key table
+// lists earlier); text documents it.
+type derived struct {
+	text  string
+	value func(c *Config) any
+}
+
+// logRetentionValues are the retention periods CloudWatch Logs accepts.
+var logRetentionValues = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+func joinInts(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
+}
 
 func perProfile[T any](sandbox, production T) func(Profile) any {
 	return func(p Profile) any {
@@ -222,6 +279,46 @@ func intKey(name, doc string, lo, hi int, def func(Profile) any, field func(*Con
 	}
 }
 
+// only narrows an integer key to a set of values.
+func (k *Key) only(values []int, allowed string) *Key {
+	parse := k.parse
+	k.Allowed = allowed
+	k.parse = func(raw any) (any, string) {
+		v, why := parse(raw)
+		if why != "" {
+			return nil, why
+		}
+		for _, n := range values {
+			if v.(int) == n {
+				return v, ""
+			}
+		}
+		return nil, "not one of the values"
+	}
+	return k
+}
+
+func boolKey(name, doc string, def func(Profile) any, field func(*Config) *bool) *Key {
+	return &Key{
+		Name: name, Type: "boolean", Doc: doc, Allowed: "true or false", def: def,
+		parse: func(raw any) (any, string) {
+			switch v := raw.(type) {
+			case bool:
+				return v, ""
+			case string: // -c key=value
+				switch strings.TrimSpace(v) {
+				case "true":
+					return true, ""
+				case "false":
+					return false, ""
+				}
+			}
+			return nil, "not true or false"
+		},
+		store: func(c *Config, v any) { *field(c) = v.(bool) },
+	}
+}
+
 func matches(re *regexp.Regexp) func(string) string {
 	return func(s string) string {
 		if re.MatchString(s) {
@@ -252,6 +349,28 @@ func validDomain(s string) string {
 		if !reLabel.MatchString(l) {
 			return fmt.Sprintf("label %q is not a lowercase DNS label", l)
 		}
+	}
+	return ""
+}
+
+func appName(s string) string {
+	if len(s) < 3 || len(s) > 24 || !reAppName.MatchString(s) {
+		return "does not match"
+	}
+	return ""
+}
+
+func validZoneList(s string) string {
+	seen := map[string]bool{}
+	for _, z := range strings.Split(s, ",") {
+		z = strings.TrimSpace(z)
+		if !reZone.MatchString(z) {
+			return fmt.Sprintf("%q is not an availability zone name", z)
+		}
+		if seen[z] {
+			return fmt.Sprintf("%s is listed twice", z)
+		}
+		seen[z] = true
 	}
 	return ""
 }

@@ -54,3 +54,8 @@ func (c *Config) TrailKeyAlias() string { return "alias/" + c.AppName + "/cloudt
 func (c *Config) TrailKeyAliasARN() string {
 	return fmt.Sprintf("arn:%s:kms:%s:%s:%s", c.Partition(), c.Region, c.LoggingAccount, c.TrailKeyAlias())
 }
+
+// DatabaseIdentifier is the RDS instance identifier. RDS names the database's
+// log groups after it (/aws/rds/instance/<identifier>/<log>), so the workload
+// stack creates those groups, encrypted and retained, before the database.
+func (c *Config) DatabaseIdentifier() string { return c.AppName + "-db" }

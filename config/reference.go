@@ -18,6 +18,9 @@ func WriteReference(w io.Writer) error {
 }
 
 func show(v any) string {
+	if d, ok := v.(derived); ok {
+		return d.text
+	}
 	if s, ok := v.(string); ok {
 		if s == "" {
 			return "(empty)"

@@ -2,7 +2,8 @@ package controls
 
 // statefulTypes are the resource types whose loss would lose data or the
 // ability to read it. Each must survive `cdk destroy` and a replacement.
-var statefulTypes = []string{"AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Logs::LogGroup"}
+// The database is stateful too; DB-3 requires it to leave a snapshot instead.
+var statefulTypes = []string{"AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::SecretsManager::Secret"}
 
 func generalControls() []Control {
 	return []Control{
@@ -21,7 +22,7 @@ func generalControls() []Control {
 			},
 		},
 		{
-			ID: "RET-1", Title: "Buckets, keys and log groups are retained when their stack is deleted or they are replaced",
+			ID: "RET-1", Title: "Buckets, keys, log groups and secrets are retained when their stack is deleted or they are replaced (the database leaves a snapshot: DB-3)",
 			Seed: SeedData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure

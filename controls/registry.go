@@ -33,6 +33,13 @@ type StackFacts struct {
 	TrailKeyAlias   string `json:"TrailKeyAliasArn"`
 	LockMode        string `json:"LockMode"`
 	LockDays        int    `json:"LockDays"`
+	// The workload's settings that its controls check against.
+	AZCount            int  `json:"AzCount,omitempty"`
+	NatGateways        int  `json:"NatGateways,omitempty"`
+	InterfaceEndpoints bool `json:"InterfaceEndpoints,omitempty"`
+	LogRetentionDays   int  `json:"LogRetentionDays,omitempty"`
+	DBBackupDays       int  `json:"DbBackupRetentionDays,omitempty"`
+	DBRotationDays     int  `json:"DbSecretRotationDays,omitempty"`
 }
 
 // Map renders the facts as template metadata.
@@ -89,7 +96,10 @@ type Control struct {
 
 // All returns every control, in ID order.
 func All() []Control {
-	all := append(append(logArchiveControls(), trailControls()...), generalControls()...)
+	var all []Control
+	for _, group := range [][]Control{logArchiveControls(), trailControls(), networkControls(), databaseControls(), generalControls()} {
+		all = append(all, group...)
+	}
 	sort.Slice(all, func(i, j int) bool { return idLess(all[i].ID, all[j].ID) })
 	return all
 }

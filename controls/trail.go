@@ -47,7 +47,7 @@ func trailControls() []Control {
 			},
 		},
 		{
-			ID: "TRAIL-3", Title: "The workload trail also delivers to a CloudWatch Logs group encrypted with a customer-managed key and kept for a set retention",
+			ID: "TRAIL-3", Title: "The workload trail also delivers to a CloudWatch Logs group encrypted with a customer-managed key and kept for the configured retention",
 			Frameworks: []string{"FSBP CloudTrail.5"},
 			Check: func(t *Template, f StackFacts) []Failure {
 				tr, fails := workloadTrail(t, f)
@@ -62,14 +62,7 @@ func trailControls() []Control {
 				if _, ok := RefTarget(tr.Properties()["CloudWatchLogsRoleArn"]); !ok {
 					fails = append(fails, Failure{tr.Path(), "has no role to write to CloudWatch Logs"})
 				}
-				if kid, ok := RefTarget(lg.Properties()["KmsKeyId"]); !ok {
-					fails = append(fails, Failure{lg.Path(), "is not encrypted with a KMS key of this stack"})
-				} else if k, found := t.Resource(kid); !found || k.Type != "AWS::KMS::Key" {
-					fails = append(fails, Failure{lg.Path(), "its KmsKeyId is not a customer-managed key"})
-				}
-				if _, ok := lg.Get("RetentionInDays"); !ok {
-					fails = append(fails, Failure{lg.Path(), "has no retention period (logs would be kept forever, unreviewed)"})
-				}
+				fails = append(fails, encryptedLogGroup(t, lg, f.LogRetentionDays)...)
 				return fails
 			},
 		},

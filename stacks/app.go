@@ -52,5 +52,10 @@ func describe(stack awscdk.Stack, role controls.Role, cfg *config.Config) {
 		LockMode:        cfg.LogArchive.LockMode,
 		LockDays:        cfg.LogArchive.LockDays,
 	}
+	if role == controls.RoleWorkload {
+		m.AZCount, m.NatGateways, m.InterfaceEndpoints = cfg.Network.AZCount, cfg.Network.NatGateways, cfg.Network.InterfaceEndpoints
+		m.LogRetentionDays = cfg.LogRetentionDays
+		m.DBBackupDays, m.DBRotationDays = cfg.Database.BackupDays, cfg.Database.RotationDays
+	}
 	stack.TemplateOptions().SetMetadata(&map[string]any{controls.MetadataKey: m.Map()})
 }

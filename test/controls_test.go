@@ -124,7 +124,132 @@ var mutations = []mutation{
 		delete(one(t, tpl, "AWS::CloudTrail::Trail").Properties(), "CloudWatchLogsLogGroupArn")
 	}},
 	{"TRAIL-3", "Workload", "log group without KMS", func(t *testing.T, tpl *controls.Template) {
-		delete(one(t, tpl, "AWS::Logs::LogGroup").Properties(), "KmsKeyId")
+		delete(atPath(t, tpl, "AWS::Logs::LogGroup", "Audit/LogGroup/Resource").Properties(), "KmsKeyId")
+	}},
+	{"TRAIL-3", "Workload", "log group kept longer than configured", func(t *testing.T, tpl *controls.Template) {
+		atPath(t, tpl, "AWS::Logs::LogGroup", "Audit/LogGroup/Resource").Properties()["RetentionInDays"] = 3653
+	}},
+	{"NET-1", "Workload", "a database subnet removed", func(t *testing.T, tpl *controls.Template) {
+		deleteResource(tpl, atPath(t, tpl, "AWS::EC2::Subnet", "DataSubnet2/Subnet"))
+	}},
+	{"NET-2", "Workload", "public IPs on launch", func(t *testing.T, tpl *controls.Template) {
+		atPath(t, tpl, "AWS::EC2::Subnet", "PublicSubnet1/Subnet").Properties()["MapPublicIpOnLaunch"] = true
+	}},
+	{"NET-2", "Workload", "database subnets given an internet route", func(t *testing.T, tpl *controls.Template) {
+		addResource(tpl, "MutationRoute", map[string]any{"Type": "AWS::EC2::Route", "Properties": map[string]any{
+			"RouteTableId":         routeTableOf(t, tpl, atPath(t, tpl, "AWS::EC2::Subnet", "DataSubnet1/Subnet")),
+			"DestinationCidrBlock": "0.0.0.0/0",
+			"GatewayId":            ref(one(t, tpl, "AWS::EC2::InternetGateway")),
+		}})
+	}},
+	{"NET-2", "Workload", "app subnet routed straight to the internet gateway", func(t *testing.T, tpl *controls.Template) {
+		p := atPath(t, tpl, "AWS::EC2::Route", "AppSubnet1/DefaultRoute").Properties()
+		delete(p, "NatGatewayId")
+		p["GatewayId"] = ref(one(t, tpl, "AWS::EC2::InternetGateway"))
+	}},
+	{"NET-3", "Workload", "flow log of rejected traffic only", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::EC2::FlowLog").Properties()["TrafficType"] = "REJECT"
+	}},
+	{"NET-3", "Workload", "flow log group without retention", func(t *testing.T, tpl *controls.Template) {
+		delete(atPath(t, tpl, "AWS::Logs::LogGroup", "Network/FlowLogGroup/Resource").Properties(), "RetentionInDays")
+	}},
+	{"NET-4", "Workload", "default security group left open", func(t *testing.T, tpl *controls.Template) {
+		deleteResource(tpl, one(t, tpl, "Custom::VpcRestrictDefaultSG"))
+	}},
+	{"NET-5", "Workload", "Secrets Manager endpoint without private DNS", func(t *testing.T, tpl *controls.Template) {
+		atPath(t, tpl, "AWS::EC2::VPCEndpoint", "SecretsManagerEndpoint/Resource").Properties()["PrivateDnsEnabled"] = false
+	}},
+	{"NET-5", "Workload", "endpoints open to the VPC range", func(t *testing.T, tpl *controls.Template) {
+		appendList(atPath(t, tpl, "AWS::EC2::SecurityGroup", "EndpointSecurityGroup/Resource").Properties(), "SecurityGroupIngress",
+			map[string]any{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/16"})
+	}},
+	{"NET-5", "Workload", "no S3 gateway endpoint", func(t *testing.T, tpl *controls.Template) {
+		deleteResource(tpl, atPath(t, tpl, "AWS::EC2::VPCEndpoint", "S3/Resource"))
+	}},
+	{"NET-6", "Workload", "SSH from anywhere", func(t *testing.T, tpl *controls.Template) {
+		appendList(atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource").Properties(), "SecurityGroupIngress",
+			map[string]any{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"})
+	}},
+	{"NET-6", "Workload", "RDP from another security group", func(t *testing.T, tpl *controls.Template) {
+		app := atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource")
+		addResource(tpl, "MutationIngress", map[string]any{"Type": "AWS::EC2::SecurityGroupIngress", "Properties": map[string]any{
+			"GroupId": getAtt(app, "GroupId"), "IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389,
+			"SourceSecurityGroupId": getAtt(atPath(t, tpl, "AWS::EC2::SecurityGroup", "Database/SecurityGroup/Resource"), "GroupId"),
+		}})
+	}},
+	{"DB-1", "Workload", "storage unencrypted", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::RDS::DBInstance").Properties()["StorageEncrypted"] = false
+	}},
+	{"DB-1", "Workload", "AWS-managed storage key", func(t *testing.T, tpl *controls.Template) {
+		delete(one(t, tpl, "AWS::RDS::DBInstance").Properties(), "KmsKeyId")
+	}},
+	{"DB-2", "Workload", "publicly accessible", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::RDS::DBInstance").Properties()["PubliclyAccessible"] = true
+	}},
+	{"DB-2", "Workload", "a public subnet in the subnet group", func(t *testing.T, tpl *controls.Template) {
+		appendList(one(t, tpl, "AWS::RDS::DBSubnetGroup").Properties(), "SubnetIds", ref(atPath(t, tpl, "AWS::EC2::Subnet", "PublicSubnet1/Subnet")))
+	}},
+	{"DB-3", "Workload", "single-AZ", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::RDS::DBInstance").Properties()["MultiAZ"] = false
+	}},
+	{"DB-3", "Workload", "one day of backups", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::RDS::DBInstance").Properties()["BackupRetentionPeriod"] = 1
+	}},
+	{"DB-3", "Workload", "deleted without a snapshot", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::RDS::DBInstance").Raw["DeletionPolicy"] = "Delete"
+	}},
+	{"DB-3", "Workload", "deletion protection off", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::RDS::DBInstance").Properties()["DeletionProtection"] = false
+	}},
+	{"DB-4", "Workload", "TLS not forced", func(t *testing.T, tpl *controls.Template) {
+		props(t, one(t, tpl, "AWS::RDS::DBParameterGroup"), "Parameters")["rds.force_ssl"] = "0"
+	}},
+	{"DB-4", "Workload", "IAM authentication off", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::RDS::DBInstance").Properties()["EnableIAMDatabaseAuthentication"] = false
+	}},
+	{"DB-4", "Workload", "administrator named postgres", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::RDS::DBInstance").Properties()["MasterUsername"] = "postgres"
+	}},
+	{"DB-5", "Workload", "upgrade log not exported", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::RDS::DBInstance").Properties()["EnableCloudwatchLogsExports"] = []any{"postgresql"}
+	}},
+	{"DB-5", "Workload", "postgresql log group left to RDS", func(t *testing.T, tpl *controls.Template) {
+		deleteResource(tpl, atPath(t, tpl, "AWS::Logs::LogGroup", "Database/PostgresqlLogGroup/Resource"))
+	}},
+	{"DB-5", "Workload", "enhanced monitoring off", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::RDS::DBInstance").Properties()["MonitoringInterval"] = 0
+	}},
+	{"DB-6", "Workload", "literal master password", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::RDS::DBInstance").Properties()["MasterUserPassword"] = "correct-horse-battery"
+	}},
+	{"DB-6", "Workload", "secret exposed in an output", func(t *testing.T, tpl *controls.Template) {
+		tpl.Body["Outputs"] = map[string]any{"Password": map[string]any{"Value": map[string]any{"Fn::Join": []any{"", []any{
+			"{{resolve:secretsmanager:", ref(one(t, tpl, "AWS::SecretsManager::Secret")), ":SecretString:password::}}"}}}}}
+	}},
+	{"DB-7", "Workload", "rotation every 90 days", func(t *testing.T, tpl *controls.Template) {
+		props(t, one(t, tpl, "AWS::SecretsManager::RotationSchedule"), "RotationRules")["ScheduleExpression"] = "rate(90 days)"
+	}},
+	{"DB-7", "Workload", "no rotation", func(t *testing.T, tpl *controls.Template) {
+		deleteResource(tpl, one(t, tpl, "AWS::SecretsManager::RotationSchedule"))
+	}},
+	{"DB-8", "Workload", "database open to 0.0.0.0/0", func(t *testing.T, tpl *controls.Template) {
+		appendList(atPath(t, tpl, "AWS::EC2::SecurityGroup", "Database/SecurityGroup/Resource").Properties(), "SecurityGroupIngress",
+			map[string]any{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "CidrIp": "0.0.0.0/0"})
+	}},
+	{"DB-8", "Workload", "database open to the VPC range", func(t *testing.T, tpl *controls.Template) {
+		appendList(atPath(t, tpl, "AWS::EC2::SecurityGroup", "Database/SecurityGroup/Resource").Properties(), "SecurityGroupIngress",
+			map[string]any{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "CidrIp": "10.0.0.0/16"})
+	}},
+	{"DB-8", "Workload", "every port from the app tier", func(t *testing.T, tpl *controls.Template) {
+		db := atPath(t, tpl, "AWS::EC2::SecurityGroup", "Database/SecurityGroup/Resource")
+		addResource(tpl, "MutationIngress", map[string]any{"Type": "AWS::EC2::SecurityGroupIngress", "Properties": map[string]any{
+			"GroupId": getAtt(db, "GroupId"), "IpProtocol": "-1",
+			"SourceSecurityGroupId": getAtt(atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource"), "GroupId"),
+		}})
+	}},
+	{"DB-8", "Workload", "database egress to anywhere", func(t *testing.T, tpl *controls.Template) {
+		atPath(t, tpl, "AWS::EC2::SecurityGroup", "Database/SecurityGroup/Resource").Properties()["SecurityGroupEgress"] =
+			[]any{map[string]any{"IpProtocol": "-1", "CidrIp": "0.0.0.0/0"}}
 	}},
 	{"KMS-1", "LogArchive", "log key rotation off", func(t *testing.T, tpl *controls.Template) {
 		one(t, tpl, "AWS::KMS::Key").Properties()["EnableKeyRotation"] = false
@@ -137,6 +262,9 @@ var mutations = []mutation{
 	}},
 	{"RET-1", "Workload", "log group key deleted with the stack", func(t *testing.T, tpl *controls.Template) {
 		one(t, tpl, "AWS::KMS::Key").Raw["DeletionPolicy"] = "Delete"
+	}},
+	{"RET-1", "Workload", "master secret deleted with the stack", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::SecretsManager::Secret").Raw["DeletionPolicy"] = "Delete"
 	}},
 }
 

@@ -104,3 +104,51 @@ func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// atPath finds the resource of typ whose construct path ends with suffix
+// (construct paths are stable; logical IDs carry hashes).
+func atPath(t *testing.T, tpl *controls.Template, typ, suffix string) controls.Resource {
+	t.Helper()
+	for _, r := range tpl.Resources(typ) {
+		if strings.HasSuffix(r.Path(), suffix) {
+			return r
+		}
+	}
+	t.Fatalf("%s: no %s at */%s", tpl.Name, typ, suffix)
+	return controls.Resource{}
+}
+
+// addResource adds a resource under a logical ID of its own.
+func addResource(tpl *controls.Template, id string, r map[string]any) {
+	tpl.Body["Resources"].(map[string]any)[id] = r
+}
+
+// deleteResource removes a resource from the template.
+func deleteResource(tpl *controls.Template, r controls.Resource) {
+	delete(tpl.Body["Resources"].(map[string]any), r.LogicalID)
+}
+
+// ref and getAtt build intrinsic functions pointing at a resource.
+func ref(r controls.Resource) map[string]any { return map[string]any{"Ref": r.LogicalID} }
+func getAtt(r controls.Resource, attr string) map[string]any {
+	return map[string]any{"Fn::GetAtt": []any{r.LogicalID, attr}}
+}
+
+// routeTableOf returns the route table associated with a subnet.
+func routeTableOf(t *testing.T, tpl *controls.Template, subnet controls.Resource) any {
+	t.Helper()
+	for _, a := range tpl.Resources("AWS::EC2::SubnetRouteTableAssociation") {
+		if s, _ := a.Get("SubnetId"); jsonOf(s) == jsonOf(ref(subnet)) {
+			v, _ := a.Get("RouteTableId")
+			return v
+		}
+	}
+	t.Fatalf("%s: subnet %s has no route table", tpl.Name, subnet.Path())
+	return nil
+}
+
+// appendList appends v to the list at key of m.
+func appendList(m map[string]any, key string, v any) {
+	l, _ := m[key].([]any)
+	m[key] = append(l, v)
+}

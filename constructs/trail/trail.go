@@ -1,11 +1,7 @@
 package trail
 
 import (
-	"fmt"
-
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudtrail"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -13,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/constructs/logs"
 )
 
 // Props are the inputs of a Trail. All are required.
@@ -27,8 +24,8 @@ type Props struct {
 	ArchiveKeyARN string
 	// LogGroupName is the CloudWatch Logs group that receives a copy.
 	LogGroupName string
-	// LogRetention is how long the CloudWatch Logs copy is kept.
-	LogRetention awslogs.RetentionDays
+	// LogRetentionDays is how long the CloudWatch Logs copy is kept.
+	LogRetentionDays int
 }
 
 // Trail is the workload account's trail.
@@ -44,28 +41,8 @@ type Trail struct {
 // New builds the trail.
 func New(scope constructs.Construct, id string, props *Props) *Trail {
 	c := constructs.NewConstruct(scope, &id)
-	stack := awscdk.Stack_Of(c)
-
-	logKey := awskms.NewKey(c, jsii.String("LogKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the CloudWatch Logs copy of trail " + props.TrailName),
-		EnableKeyRotation: jsii.Bool(true),
-		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
-	logGroupArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", *stack.Partition(), *stack.Region(), *stack.Account(), props.LogGroupName)
-	logKey.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("CloudWatchLogsUseForTheTrailLogGroup"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(fmt.Sprintf("logs.%s.amazonaws.com", *stack.Region())), nil)},
-		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"ArnEquals": map[string]any{"kms:EncryptionContext:aws:logs:arn": logGroupArn}},
-	}), jsii.Bool(false))
-	logGroup := awslogs.NewLogGroup(c, jsii.String("LogGroup"), &awslogs.LogGroupProps{
-		LogGroupName:  jsii.String(props.LogGroupName),
-		EncryptionKey: logKey,
-		Retention:     props.LogRetention,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-	})
+	logKey := logs.NewKey(c, "LogKey", "Encrypts the CloudWatch Logs copy of trail "+props.TrailName, props.LogGroupName)
+	logGroup := logs.NewGroup(c, "LogGroup", props.LogGroupName, logKey, props.LogRetentionDays)
 
 	bucket := awss3.Bucket_FromBucketAttributes(c, jsii.String("ArchiveBucket"), &awss3.BucketAttributes{
 		BucketName: jsii.String(props.ArchiveBucketName),

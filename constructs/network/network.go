@@ -1,0 +1,158 @@
+package network
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/constructs/logs"
+)
+
+// Subnet group names, recorded by CDK in each subnet's aws-cdk:subnet-name tag.
+const (
+	PublicSubnets = "Public"
+	AppSubnets    = "App"
+	DataSubnets   = "Data"
+)
+
+// Props are the inputs of a Network. All are required.
+type Props struct {
+	// CIDR is the VPC's IPv4 range.
+	CIDR string
+	// AZs are the availability zones, named (never looked up). They must be
+	// the stack's zones too: see PinZones.
+	AZs []string
+	// SubnetPrefix is the prefix length of every subnet.
+	SubnetPrefix int
+	// NatGateways is the number of NAT gateways, 1 to len(AZs).
+	NatGateways int
+	// InterfaceEndpoints adds the Secrets Manager and KMS interface endpoints.
+	InterfaceEndpoints bool
+	// FlowLogGroupName names the flow logs' log group.
+	FlowLogGroupName string
+	// LogRetentionDays is how long flow logs are kept.
+	LogRetentionDays int
+}
+
+// Network is the workload VPC.
+type Network struct {
+	constructs.Construct
+	Vpc awsec2.IVpc
+	// AppSecurityGroup is the app tier's security group. It starts with no
+	// rule at all; the database and the endpoints admit it by reference.
+	AppSecurityGroup awsec2.ISecurityGroup
+	// InterfaceEndpoints reports whether Secrets Manager and KMS are reached
+	// through interface endpoints (true) or through the NAT gateways.
+	InterfaceEndpoints bool
+
+	endpointSG awsec2.ISecurityGroup
+}
+
+// New builds the network.
+func New(scope constructs.Construct, id string, props *Props) *Network {
+	c := constructs.NewConstruct(scope, &id)
+	mask := jsii.Number(props.SubnetPrefix)
+	vpc := awsec2.NewVpc(c, jsii.String("Vpc"), &awsec2.VpcProps{
+		IpAddresses:                  awsec2.IpAddresses_Cidr(jsii.String(props.CIDR)),
+		AvailabilityZones:            jsii.Strings(props.AZs...),
+		NatGateways:                  jsii.Number(props.NatGateways),
+		EnableDnsHostnames:           jsii.Bool(true),
+		EnableDnsSupport:             jsii.Bool(true),
+		RestrictDefaultSecurityGroup: jsii.Bool(true),
+		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
+			{Name: jsii.String(PublicSubnets), SubnetType: awsec2.SubnetType_PUBLIC, CidrMask: mask, MapPublicIpOnLaunch: jsii.Bool(false)},
+			{Name: jsii.String(AppSubnets), SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS, CidrMask: mask},
+			{Name: jsii.String(DataSubnets), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED, CidrMask: mask},
+		},
+		GatewayEndpoints: &map[string]*awsec2.GatewayVpcEndpointOptions{
+			"S3": {
+				Service: awsec2.GatewayVpcEndpointAwsService_S3(),
+				Subnets: &[]*awsec2.SubnetSelection{{SubnetGroupName: jsii.String(AppSubnets)}},
+			},
+		},
+	})
+
+	for _, sn := range *vpc.PublicSubnets() {
+		compliance.Suppress(sn.Node().FindChild(jsii.String("DefaultRoute")),
+			"the Public tier exists to reach the internet: it holds only the internet-facing load balancer and the NAT gateways; no instance is launched in it and it hands out no public IP; the App and Data tiers have no such route (NET-2)",
+			"NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW", "HIPAA.Security-VPCNoUnrestrictedRouteToIGW", "PCI.DSS.321-VPCNoUnrestrictedRouteToIGW")
+	}
+
+	key := logs.NewKey(c, "FlowLogKey", "Encrypts the VPC flow logs of "+props.FlowLogGroupName, props.FlowLogGroupName)
+	group := logs.NewGroup(c, "FlowLogGroup", props.FlowLogGroupName, key, props.LogRetentionDays)
+	role := awsiam.NewRole(c, jsii.String("FlowLogRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("vpc-flow-logs.amazonaws.com"), nil),
+		Description: jsii.String("Delivers the VPC flow logs to " + props.FlowLogGroupName),
+	})
+	vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{
+		Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(group, role),
+		TrafficType: awsec2.FlowLogTrafficType_ALL,
+	})
+	compliance.Suppress(role.Node().FindChild(jsii.String("DefaultPolicy")),
+		"the flow log service writes to log streams it names itself; the policy is CDK's grant of logs:CreateLogStream, DescribeLogStreams and PutLogEvents on this one log group and its streams (the wildcard is the :* suffix of the log group ARN)",
+		"AwsSolutions-IAM5", "NIST.800.53.R5-IAMNoInlinePolicy", "HIPAA.Security-IAMNoInlinePolicy", "PCI.DSS.321-IAMNoInlinePolicy")
+
+	app := awsec2.NewSecurityGroup(c, jsii.String("AppSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:              vpc,
+		Description:      jsii.String("App tier instances: no rule until a tier grants one"),
+		AllowAllOutbound: jsii.Bool(false),
+	})
+	n := &Network{Construct: c, Vpc: vpc, AppSecurityGroup: app, InterfaceEndpoints: props.InterfaceEndpoints}
+
+	if props.InterfaceEndpoints {
+		n.endpointSG = awsec2.NewSecurityGroup(c, jsii.String("EndpointSecurityGroup"), &awsec2.SecurityGroupProps{
+			Vpc:              vpc,
+			Description:      jsii.String("Interface endpoints: HTTPS from the security groups granted them only"),
+			AllowAllOutbound: jsii.Bool(false),
+		})
+		for _, e := range []struct {
+			id  string
+			svc awsec2.InterfaceVpcEndpointAwsService
+		}{
+			{"SecretsManagerEndpoint", awsec2.InterfaceVpcEndpointAwsService_SECRETS_MANAGER()},
+			{"KmsEndpoint", awsec2.InterfaceVpcEndpointAwsService_KMS()},
+		} {
+			vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
+				Service:           e.svc,
+				PrivateDnsEnabled: jsii.Bool(true),
+				Open:              jsii.Bool(false),
+				SecurityGroups:    &[]awsec2.ISecurityGroup{n.endpointSG},
+				Subnets:           &awsec2.SubnetSelection{SubnetGroupName: jsii.String(AppSubnets)},
+			})
+		}
+	}
+	n.AllowAWSAPIs(app)
+	return n
+}
+
+// AllowAWSAPIs lets peer reach Secrets Manager and KMS over HTTPS: through
+// the interface endpoints when there are, admitted by security-group
+// reference; otherwise through the NAT gateways to the public endpoints.
+func (n *Network) AllowAWSAPIs(peer awsec2.IConnectable) {
+	https := awsec2.Port_Tcp(jsii.Number(443))
+	if n.endpointSG != nil {
+		n.endpointSG.Connections().AllowFrom(peer, https, jsii.String("HTTPS to the Secrets Manager and KMS endpoints"))
+		return
+	}
+	peer.Connections().AllowToAnyIpv4(https, jsii.String("HTTPS to AWS APIs through the NAT gateways (interfaceEndpoints is false)"))
+}
+
+// Subnets selects the subnets of one tier: PublicSubnets, AppSubnets or
+// DataSubnets.
+func Subnets(tier string) *awsec2.SubnetSelection {
+	return &awsec2.SubnetSelection{SubnetGroupName: jsii.String(tier)}
+}
+
+// PinZones states the availability zones of stack, which must not have any
+// construct yet. The VPC checks the zones it is given against the stack's,
+// and CDK would look those up in the account; stating them keeps synthesis
+// hermetic.
+func PinZones(stack awscdk.Stack, azs []string) {
+	key := fmt.Sprintf("availability-zones:account=%s:region=%s", *stack.Account(), *stack.Region())
+	stack.Node().SetContext(jsii.String(key), azs)
+}

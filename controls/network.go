@@ -1,0 +1,425 @@
+package controls
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+const networkPkg = "constructs/network"
+
+// Subnet tiers, as CDK records them in each subnet's aws-cdk:subnet-type tag.
+const (
+	tierPublic   = "Public"
+	tierPrivate  = "Private"
+	tierIsolated = "Isolated"
+)
+
+func networkControls() []Control {
+	return inSection(SeedNetwork, networkPkg, RoleWorkload, []Control{
+		{
+			ID: "NET-1", Title: "The VPC spans the configured number of availability zones (at least two), each with a public, a private (app) and an isolated (database) subnet",
+			Check: func(t *Template, f StackFacts) []Failure {
+				fails := oneVPC(t)
+				if f.AZCount < 2 {
+					fails = append(fails, Failure{"", fmt.Sprintf("the stack records %d availability zone(s); at least two are required", f.AZCount)})
+				}
+				byTier := subnetsByTier(t)
+				for _, tier := range []string{tierPublic, tierPrivate, tierIsolated} {
+					azs := map[string]bool{}
+					for _, s := range byTier[tier] {
+						azs[describeValue(s.Properties()["AvailabilityZone"])] = true
+					}
+					if len(azs) != f.AZCount || len(byTier[tier]) != f.AZCount {
+						fails = append(fails, Failure{"", fmt.Sprintf("%d %s subnet(s) in %d zone(s); expected one in each of %d zones", len(byTier[tier]), strings.ToLower(tier), len(azs), f.AZCount)})
+					}
+				}
+				return fails
+			},
+		},
+		{
+			ID: "NET-2", Title: "No subnet assigns public IPs on launch; only public subnets route to the internet gateway, private subnets leave the VPC only through the configured NAT gateways, isolated subnets not at all",
+			Frameworks: []string{"FSBP EC2.15"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				byTier := subnetsByTier(t)
+				for _, s := range t.Resources("AWS::EC2::Subnet") {
+					if s.Bool("MapPublicIpOnLaunch") {
+						fails = append(fails, Failure{s.Path(), "MapPublicIpOnLaunch is true"})
+					}
+					if subnetTier(s) == "" {
+						fails = append(fails, Failure{s.Path(), "has no aws-cdk:subnet-type tag, so its tier cannot be checked"})
+					}
+				}
+				publicIDs := map[string]bool{}
+				for _, s := range byTier[tierPublic] {
+					publicIDs[s.LogicalID] = true
+				}
+				for tier, subnets := range byTier {
+					for _, s := range subnets {
+						for _, r := range routesOf(t, s.LogicalID) {
+							target, kind := routeTarget(t, r)
+							switch {
+							case kind == "AWS::EC2::InternetGateway" && tier != tierPublic:
+								fails = append(fails, Failure{r.Path(), fmt.Sprintf("routes the %s subnet %s to the internet gateway", strings.ToLower(tier), s.Path())})
+							case kind == "AWS::EC2::NatGateway" && tier != tierPrivate:
+								fails = append(fails, Failure{r.Path(), fmt.Sprintf("routes the %s subnet %s to a NAT gateway", strings.ToLower(tier), s.Path())})
+							case kind != "AWS::EC2::InternetGateway" && kind != "AWS::EC2::NatGateway":
+								fails = append(fails, Failure{r.Path(), fmt.Sprintf("routes the %s subnet %s out of the VPC through %s", strings.ToLower(tier), s.Path(), target)})
+							}
+						}
+						if tier == tierPrivate && !hasDefaultRoute(t, s.LogicalID, "AWS::EC2::NatGateway") {
+							fails = append(fails, Failure{s.Path(), "private subnet without a default route through a NAT gateway"})
+						}
+					}
+				}
+				nats := t.Resources("AWS::EC2::NatGateway")
+				if len(nats) != f.NatGateways {
+					fails = append(fails, Failure{"", fmt.Sprintf("%d NAT gateway(s); the configuration asks for %d", len(nats), f.NatGateways)})
+				}
+				for _, n := range nats {
+					if id, ok := RefTarget(n.Properties()["SubnetId"]); !ok || !publicIDs[id] {
+						fails = append(fails, Failure{n.Path(), "is not in a public subnet"})
+					}
+				}
+				return fails
+			},
+		},
+		{
+			ID: "NET-3", Title: "VPC flow logs capture ALL traffic into a CloudWatch Logs group encrypted with a customer-managed key and kept for the configured retention",
+			Frameworks: []string{"FSBP EC2.6", "CIS 3.7"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				vpcs := t.Resources("AWS::EC2::VPC")
+				var fails []Failure
+				for _, v := range vpcs {
+					ok := false
+					for _, fl := range t.Resources("AWS::EC2::FlowLog") {
+						if id, isRef := RefTarget(fl.Properties()["ResourceId"]); !isRef || id != v.LogicalID {
+							continue
+						}
+						if fl.String("TrafficType") != "ALL" {
+							fails = append(fails, Failure{fl.Path(), "TrafficType is " + fmt.Sprint(orNone(fl.Properties()["TrafficType"])) + ", not ALL"})
+							continue
+						}
+						if d := fl.String("LogDestinationType"); d != "" && d != "cloud-watch-logs" {
+							fails = append(fails, Failure{fl.Path(), "delivers to " + d + ", not to an encrypted CloudWatch Logs group"})
+							continue
+						}
+						gid, isRef := RefTarget(fl.Properties()["LogGroupName"])
+						g, found := t.Resource(gid)
+						if !isRef || !found || g.Type != "AWS::Logs::LogGroup" {
+							fails = append(fails, Failure{fl.Path(), "does not deliver to a log group of this stack"})
+							continue
+						}
+						fails = append(fails, encryptedLogGroup(t, g, f.LogRetentionDays)...)
+						ok = true
+					}
+					if !ok {
+						fails = append(fails, Failure{v.Path(), "no flow log of ALL traffic into a log group of this stack"})
+					}
+				}
+				return append(fails, oneVPC(t)...)
+			},
+		},
+		{
+			ID: "NET-4", Title: "The VPC's default security group has every rule removed",
+			Frameworks: []string{"FSBP EC2.2", "CIS 5.4"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				for _, v := range t.Resources("AWS::EC2::VPC") {
+					if !restrictsDefaultSG(t, v.LogicalID) {
+						fails = append(fails, Failure{v.Path(), "nothing removes the rules of its default security group (CDK's RestrictDefaultSecurityGroup)"})
+					}
+				}
+				return fails
+			},
+		},
+		{
+			ID: "NET-5", Title: "An S3 gateway endpoint serves the private subnets; with interfaceEndpoints on, Secrets Manager and KMS interface endpoints with private DNS admit HTTPS only from security groups, by reference",
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				s3 := endpoint(t, "s3", "Gateway")
+				if s3 == nil {
+					fails = append(fails, Failure{"", "no S3 gateway endpoint"})
+				} else {
+					tables := map[string]bool{}
+					for _, rt := range list(s3.Properties()["RouteTableIds"]) {
+						if id, ok := RefTarget(rt); ok {
+							tables[id] = true
+						}
+					}
+					for _, s := range subnetsByTier(t)[tierPrivate] {
+						if rt := routeTableOf(t, s.LogicalID); rt == "" || !tables[rt] {
+							fails = append(fails, Failure{s3.Path(), "does not serve the route table of private subnet " + s.Path()})
+						}
+					}
+				}
+				if !f.InterfaceEndpoints {
+					return fails
+				}
+				for _, svc := range []string{"secretsmanager", "kms"} {
+					e := endpoint(t, svc, "Interface")
+					if e == nil {
+						fails = append(fails, Failure{"", "no " + svc + " interface endpoint (interfaceEndpoints is on)"})
+						continue
+					}
+					if !e.Bool("PrivateDnsEnabled") {
+						fails = append(fails, Failure{e.Path(), "PrivateDnsEnabled is not true, so clients would still resolve the public endpoint"})
+					}
+					sgs := list(e.Properties()["SecurityGroupIds"])
+					if len(sgs) == 0 {
+						fails = append(fails, Failure{e.Path(), "has no security group of this stack"})
+					}
+					for _, sg := range sgs {
+						id, _ := RefTarget(sg)
+						for _, rule := range ingressRules(t, id) {
+							if rule.source == "" || !rule.allowsOnly(443) {
+								fails = append(fails, Failure{rule.path, "endpoint security group admits " + rule.String() + "; only HTTPS from a security group is allowed"})
+							}
+						}
+					}
+				}
+				return fails
+			},
+		},
+		{
+			ID: "NET-6", Title: "No security group admits SSH (22) or RDP (3389) from any source, nor any port but 80 and 443 from the internet",
+			Frameworks: []string{"FSBP EC2.13", "FSBP EC2.14", "FSBP EC2.18", "FSBP EC2.19", "CIS 5.2", "CIS 5.3"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				for _, sg := range t.Resources("AWS::EC2::SecurityGroup") {
+					for _, r := range ingressRules(t, sg.LogicalID) {
+						if r.covers(22) || r.covers(3389) {
+							fails = append(fails, Failure{r.path, "admits " + r.String() + ", which includes SSH or RDP"})
+						} else if r.fromInternet() && !(r.allowsOnly(443) || r.allowsOnly(80)) {
+							fails = append(fails, Failure{r.path, "admits " + r.String() + " from the internet"})
+						}
+					}
+				}
+				return fails
+			},
+		},
+	})
+}
+
+func oneVPC(t *Template) []Failure {
+	if n := len(t.Resources("AWS::EC2::VPC")); n != 1 {
+		return []Failure{{"", fmt.Sprintf("%d VPCs; the workload has exactly one", n)}}
+	}
+	return nil
+}
+
+func subnetTier(s Resource) string {
+	tags, _ := s.Get("Tags")
+	for _, tag := range list(tags) {
+		if k, _ := dig(tag, "Key"); k == "aws-cdk:subnet-type" {
+			v, _ := dig(tag, "Value")
+			s, _ := v.(string)
+			return s
+		}
+	}
+	return ""
+}
+
+func subnetsByTier(t *Template) map[string][]Resource {
+	out := map[string][]Resource{}
+	for _, s := range t.Resources("AWS::EC2::Subnet") {
+		out[subnetTier(s)] = append(out[subnetTier(s)], s)
+	}
+	return out
+}
+
+// routeTableOf returns the logical ID of the route table associated with a
+// subnet, or "".
+func routeTableOf(t *Template, subnetID string) string {
+	for _, a := range t.Resources("AWS::EC2::SubnetRouteTableAssociation") {
+		if id, ok := RefTarget(a.Properties()["SubnetId"]); ok && id == subnetID {
+			rt, _ := RefTarget(a.Properties()["RouteTableId"])
+			return rt
+		}
+	}
+	return ""
+}
+
+// routesOf returns the routes of a subnet's route table.
+func routesOf(t *Template, subnetID string) []Resource {
+	rt := routeTableOf(t, subnetID)
+	var out []Resource
+	for _, r := range t.Resources("AWS::EC2::Route") {
+		if id, ok := RefTarget(r.Properties()["RouteTableId"]); ok && rt != "" && id == rt {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+var routeTargets = []string{"GatewayId", "NatGatewayId", "TransitGatewayId", "VpcPeeringConnectionId", "InstanceId",
+	"NetworkInterfaceId", "EgressOnlyInternetGatewayId", "CarrierGatewayId", "LocalGatewayId", "VpcEndpointId", "CoreNetworkArn"}
+
+// routeTarget names where a route leads and the type of the resource it
+// leads to ("" when it is not a resource of this template).
+func routeTarget(t *Template, r Resource) (string, string) {
+	for _, k := range routeTargets {
+		v, ok := r.Get(k)
+		if !ok {
+			continue
+		}
+		if id, ok := RefTarget(v); ok {
+			if res, found := t.Resource(id); found {
+				return k + " " + res.Path(), res.Type
+			}
+		}
+		return k + " " + describeValue(v), ""
+	}
+	return "an unknown target", ""
+}
+
+func hasDefaultRoute(t *Template, subnetID, targetType string) bool {
+	for _, r := range routesOf(t, subnetID) {
+		if _, kind := routeTarget(t, r); kind == targetType && r.String("DestinationCidrBlock") == "0.0.0.0/0" {
+			return true
+		}
+	}
+	return false
+}
+
+func restrictsDefaultSG(t *Template, vpcID string) bool {
+	for _, c := range t.Resources("Custom::VpcRestrictDefaultSG") {
+		ga, _ := dig(c.Properties(), "DefaultSecurityGroupId", "Fn::GetAtt")
+		parts := list(ga)
+		if len(parts) == 2 && parts[0] == vpcID && parts[1] == "DefaultSecurityGroup" {
+			return true
+		}
+	}
+	return false
+}
+
+// endpoint finds the VPC endpoint of a service ("s3", "kms") and type.
+func endpoint(t *Template, service, typ string) *Resource {
+	for _, e := range t.Resources("AWS::EC2::VPCEndpoint") {
+		et := e.String("VpcEndpointType")
+		if et == "" {
+			et = "Gateway"
+		}
+		name := describeValue(e.Properties()["ServiceName"])
+		if et == typ && strings.HasSuffix(name, "."+service) {
+			return &e
+		}
+	}
+	return nil
+}
+
+// encryptedLogGroup checks that a log group is encrypted with a key of this
+// stack and kept for exactly days.
+func encryptedLogGroup(t *Template, g Resource, days int) []Failure {
+	var fails []Failure
+	if kid, ok := RefTarget(g.Properties()["KmsKeyId"]); !ok {
+		fails = append(fails, Failure{g.Path(), "is not encrypted with a KMS key of this stack"})
+	} else if k, found := t.Resource(kid); !found || k.Type != "AWS::KMS::Key" {
+		fails = append(fails, Failure{g.Path(), "its KmsKeyId is not a customer-managed key"})
+	}
+	if r, _ := g.Get("RetentionInDays"); !numberIs(r, days) {
+		fails = append(fails, Failure{g.Path(), fmt.Sprintf("RetentionInDays is %v; the configuration says %d", orNone(r), days)})
+	}
+	return fails
+}
+
+// rule is one ingress rule of a security group, inline or standalone.
+type rule struct {
+	path     string
+	protocol string
+	from, to int
+	cidr     string // CidrIp or CidrIpv6, or "prefix list <id>"
+	source   string // logical ID of the source security group
+}
+
+func (r rule) String() string {
+	src := r.cidr
+	if r.source != "" {
+		src = "security group " + r.source
+	}
+	if r.protocol == "-1" {
+		return "all traffic from " + src
+	}
+	return fmt.Sprintf("%s %d-%d from %s", r.protocol, r.from, r.to, src)
+}
+
+func (r rule) covers(port int) bool {
+	return r.protocol == "-1" || ((r.protocol == "tcp" || r.protocol == "6" || r.protocol == "udp" || r.protocol == "17") && r.from <= port && port <= r.to)
+}
+
+func (r rule) allowsOnly(port int) bool {
+	return (r.protocol == "tcp" || r.protocol == "6") && r.from == port && r.to == port
+}
+
+func (r rule) fromInternet() bool { return r.cidr == "0.0.0.0/0" || r.cidr == "::/0" }
+
+// ingressRules returns every rule that admits traffic into the security
+// group sgID: its inline SecurityGroupIngress and the standalone
+// AWS::EC2::SecurityGroupIngress resources that name it.
+func ingressRules(t *Template, sgID string) []rule {
+	var out []rule
+	sg, ok := t.Resource(sgID)
+	if !ok {
+		return nil
+	}
+	for _, in := range list(sg.Properties()["SecurityGroupIngress"]) {
+		m, _ := in.(map[string]any)
+		out = append(out, parseRule(sg.Path(), m))
+	}
+	for _, in := range t.Resources("AWS::EC2::SecurityGroupIngress") {
+		if id, ok := RefTarget(in.Properties()["GroupId"]); ok && id == sgID {
+			out = append(out, parseRule(in.Path(), in.Properties()))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	return out
+}
+
+func parseRule(path string, m map[string]any) rule {
+	r := rule{path: path, protocol: fmt.Sprint(m["IpProtocol"]), from: portOf(m["FromPort"], 0), to: portOf(m["ToPort"], 65535)}
+	switch {
+	case m["CidrIp"] != nil:
+		r.cidr = describeValue(m["CidrIp"])
+	case m["CidrIpv6"] != nil:
+		r.cidr = describeValue(m["CidrIpv6"])
+	case m["SourcePrefixListId"] != nil:
+		r.cidr = "prefix list " + describeValue(m["SourcePrefixListId"])
+	case m["SourceSecurityGroupId"] != nil:
+		if id, ok := RefTarget(m["SourceSecurityGroupId"]); ok {
+			r.source = id
+		} else {
+			r.cidr = "security group " + describeValue(m["SourceSecurityGroupId"]) + " outside this stack"
+		}
+	default:
+		r.cidr = "an unknown source"
+	}
+	if r.protocol == "-1" || r.protocol == "all" {
+		r.protocol, r.from, r.to = "-1", 0, 65535
+	}
+	return r
+}
+
+func portOf(v any, def int) int {
+	if n, ok := number(v); ok {
+		if n < 0 { // -1: all ports
+			return def
+		}
+		return int(n)
+	}
+	return def
+}
+
+// number reads a CloudFormation number, which templates write as a JSON
+// number or as a string.
+func number(v any) (float64, bool) {
+	switch v := v.(type) {
+	case float64:
+		return v, true
+	case string:
+		f, err := strconv.ParseFloat(v, 64)
+		return f, err == nil
+	}
+	return 0, false
+}

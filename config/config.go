@@ -42,6 +42,7 @@ type Config struct {
 
 	Network  Network
 	Database Database
+	App      App
 	// LogRetentionDays is the retention of the workload's CloudWatch Logs groups.
 	LogRetentionDays int
 
@@ -61,6 +62,18 @@ type Network struct {
 	NatGateways int
 	// InterfaceEndpoints adds Secrets Manager and KMS interface endpoints.
 	InterfaceEndpoints bool
+}
+
+// App configures the app tier.
+type App struct {
+	// InstanceType is the EC2 instance type, such as t4g.small.
+	InstanceType string
+	// MinCapacity and MaxCapacity bound the Auto Scaling group.
+	MinCapacity, MaxCapacity int
+	// Port is the HTTPS port the instances serve on.
+	Port int
+	// SessionManager grants SSM Session Manager access.
+	SessionManager bool
 }
 
 // Database configures the PostgreSQL database.

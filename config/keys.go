@@ -58,7 +58,7 @@ func Keys() []*Key {
 		stringKey("workloadAccount",
 			"AWS account that runs the web application and its CloudTrail trail.",
 			"a 12-digit AWS account ID, as a string",
-			same("111111111111"), matches(reAccount), func(c *Config) *string { return &c.WorkloadAccount }),
+			same(PlaceholderWorkloadAccount), matches(reAccount), func(c *Config) *string { return &c.WorkloadAccount }),
 		stringKey("loggingAccount",
 			"AWS account that holds the log archive (CloudTrail bucket and key). Equal to workloadAccount means single-account mode, which prints a warning.",
 			"a 12-digit AWS account ID, as a string",
@@ -72,15 +72,15 @@ func Keys() []*Key {
 			[]string{string(Sandbox), string(Production)},
 			same(string(Sandbox)), func(c *Config) *string { return (*string)(&c.Profile) }),
 		stringKey("domainName",
-			"DNS name that the HTTPS load balancer will serve (app tier, not built yet). Empty: none.",
-			"empty, or a lowercase DNS name with at least two labels (no wildcard, no trailing dot)",
-			same(""), optional(validDomain), func(c *Config) *string { return &c.DomainName }),
+			"DNS name that the HTTPS load balancer serves and its ACM certificate covers. The default is a placeholder under example.com, accepted only with the placeholder workloadAccount: a certificate for it can never be validated.",
+			"a lowercase DNS name with at least two labels (no wildcard, no trailing dot)",
+			same(PlaceholderDomain), validDomain, func(c *Config) *string { return &c.DomainName }),
 		stringKey("hostedZoneId",
-			"Route 53 public hosted zone of domainName, for DNS validation of the certificate (app tier, not built yet). Empty: none.",
+			"Route 53 public hosted zone that holds domainName: the certificate is validated through it and an alias record for domainName points at the load balancer. Empty, with no certificateArn: the certificate waits for you to create its validation record (see Deploying).",
 			"empty, or a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ",
 			same(""), optional(matches(reHostedZone)), func(c *Config) *string { return &c.HostedZoneID }),
 		stringKey("certificateArn",
-			"Existing ACM certificate for domainName, instead of a new one (app tier, not built yet). Empty: none.",
+			"Existing ACM certificate for domainName, used instead of issuing a new one. Empty: a new certificate is issued.",
 			"empty, or arn:aws:acm:<region>:<workloadAccount>:certificate/<uuid> in the configured region and workload account",
 			same(""), optional(matches(reCertificate)), func(c *Config) *string { return &c.CertificateARN }),
 		stringKey("alertEmail",
@@ -121,6 +121,22 @@ func Keys() []*Key {
 		intKey("dbSecretRotationDays",
 			"Days between rotations of the database master password by the Secrets Manager rotation function.",
 			1, 365, same(30), func(c *Config) *int { return &c.Database.RotationDays }),
+		stringKey("instanceType",
+			"EC2 instance type of the app tier. Graviton types (a g after the generation digit, such as t4g or m7g) get the arm64 Amazon Linux 2023 image, others x86_64.",
+			"an EC2 instance type such as t4g.small, m7g.large or c7i.xlarge",
+			perProfile("t4g.small", "m7g.large"), matches(reInstanceType), func(c *Config) *string { return &c.App.InstanceType }),
+		intKey("appMinCapacity",
+			"Fewest app instances the Auto Scaling group keeps running. Two or more keep the app up when a zone fails.",
+			1, 100, perProfile(2, 2), func(c *Config) *int { return &c.App.MinCapacity }),
+		intKey("appMaxCapacity",
+			"Most app instances the Auto Scaling group may run. Must be at least appMinCapacity.",
+			1, 100, perProfile(4, 6), func(c *Config) *int { return &c.App.MaxCapacity }),
+		intKey("appPort",
+			"Port the instances serve HTTPS on (self-signed; only the load balancer may connect).",
+			1024, 65535, same(8443), func(c *Config) *int { return &c.App.Port }),
+		boolKey("sessionManager",
+			"Shell access to the instances through SSM Session Manager (adds AmazonSSMManagedInstanceCore to the instance role, and SSM interface endpoints when interfaceEndpoints is on). There is no SSH in any case.",
+			same(false), func(c *Config) *bool { return &c.App.SessionManager }),
 		enumKey("logLockMode",
 			"Default Object Lock mode of the CloudTrail bucket. GOVERNANCE lets a logging-account principal with s3:BypassGovernanceRetention delete early; COMPLIANCE lets nobody.",
 			[]string{"GOVERNANCE", "COMPLIANCE"},
@@ -149,13 +165,17 @@ func lookup(name string) *Key {
 // crossCheck applies the rules that involve more than one key.
 func (c *Config) crossCheck() []error {
 	var ps []error
-	if c.HostedZoneID != "" && c.DomainName == "" {
-		ps = append(ps, &Problem{Key: "hostedZoneId", Value: c.HostedZoneID, Message: "needs domainName, the name the zone validates"})
+	if isExampleDomain(c.DomainName) && c.WorkloadAccount != PlaceholderWorkloadAccount {
+		p := &Problem{Key: "domainName", Value: c.DomainName, Message: "is a reserved example name, whose certificate can never be validated; set the domain this deployment serves (workloadAccount is a real account)"}
+		if c.DomainName == PlaceholderDomain {
+			p.Value, p.Message = nil, "not set, and its default "+PlaceholderDomain+" is a placeholder whose certificate can never be validated; set the domain this deployment serves (workloadAccount is a real account)"
+		}
+		ps = append(ps, p)
+	}
+	if c.App.MaxCapacity < c.App.MinCapacity {
+		ps = append(ps, &Problem{Key: "appMaxCapacity", Value: c.App.MaxCapacity, Message: fmt.Sprintf("must be at least appMinCapacity (%d)", c.App.MinCapacity)})
 	}
 	if c.CertificateARN != "" {
-		if c.DomainName == "" {
-			ps = append(ps, &Problem{Key: "certificateArn", Value: c.CertificateARN, Message: "needs domainName, the name the certificate covers"})
-		}
 		if c.HostedZoneID != "" {
 			ps = append(ps, &Problem{Key: "certificateArn", Value: c.CertificateARN, Message: "set either certificateArn (use an existing certificate) or hostedZoneId (issue a new one), not both"})
 		}
@@ -180,15 +200,16 @@ func (c *Config) crossCheck() []error {
 }
 
 var (
-	reAppName     = regexp.MustCompile(`^[a-z](-?[a-z0-9])+$`)
-	reAccount     = regexp.MustCompile(`^[0-9]{12}$`)
-	reRegion      = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[1-9]$`)
-	reHostedZone  = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
-	reCertificate = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):acm:([a-z0-9-]+):([0-9]{12}):certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	reEmail       = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
-	reLabel       = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	reZone        = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[1-9][a-z]$`)
-	reDBClass     = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.(micro|small|medium|large|xlarge|[1-9][0-9]?xlarge|metal|metal-[0-9]+xl)$`)
+	reAppName      = regexp.MustCompile(`^[a-z](-?[a-z0-9])+$`)
+	reAccount      = regexp.MustCompile(`^[0-9]{12}$`)
+	reRegion       = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[1-9]$`)
+	reHostedZone   = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
+	reCertificate  = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):acm:([a-z0-9-]+):([0-9]{12}):certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	reEmail        = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
+	reLabel        = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	reZone         = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[1-9][a-z]$`)
+	reInstanceType = regexp.MustCompile(`^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|xlarge|[1-9][0-9]?xlarge|metal|metal-[0-9]+xl)$`)
+	reDBClass      = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.(micro|small|medium|large|xlarge|[1-9][0-9]?xlarge|metal|metal-[0-9]+xl)$`)
 )
 
 func same[T any](v T) func(Profile) any { return func(Profile) any { return v } }
@@ -358,6 +379,24 @@ func appName(s string) string {
 		return "does not match"
 	}
 	return ""
+}
+
+// PlaceholderWorkloadAccount and PlaceholderDomain make the default
+// configuration synthesizable on a fresh machine; neither can be deployed.
+const (
+	PlaceholderWorkloadAccount = "111111111111"
+	PlaceholderDomain          = "app.example.com"
+)
+
+// isExampleDomain reports whether name is under a domain reserved for
+// documentation (RFC 2606, RFC 6761).
+func isExampleDomain(name string) bool {
+	for _, d := range []string{"example.com", "example.net", "example.org", "example", "test", "invalid", "localhost"} {
+		if name == d || strings.HasSuffix(name, "."+d) {
+			return true
+		}
+	}
+	return false
 }
 
 func validZoneList(s string) string {

@@ -332,17 +332,21 @@ type rule struct {
 	from, to int
 	cidr     string // CidrIp or CidrIpv6, or "prefix list <id>"
 	source   string // logical ID of the source security group
+	egress   bool   // an egress rule: cidr and source are its destination
 }
 
 func (r rule) String() string {
-	src := r.cidr
+	peer, dir := r.cidr, "from"
 	if r.source != "" {
-		src = "security group " + r.source
+		peer = "security group " + r.source
+	}
+	if r.egress {
+		dir = "to"
 	}
 	if r.protocol == "-1" {
-		return "all traffic from " + src
+		return "all traffic " + dir + " " + peer
 	}
-	return fmt.Sprintf("%s %d-%d from %s", r.protocol, r.from, r.to, src)
+	return fmt.Sprintf("%s %d-%d %s %s", r.protocol, r.from, r.to, dir, peer)
 }
 
 func (r rule) covers(port int) bool {

@@ -1,6 +1,7 @@
 package controls
 
 import (
+	"fmt"
 	"path"
 	"strings"
 )
@@ -158,6 +159,9 @@ func flatten(v any) string {
 		}
 		if r, ok := v["Ref"].(string); ok {
 			return "{" + r + "}"
+		}
+		if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
+			return fmt.Sprintf("{%v.%v}", ga[0], ga[1])
 		}
 	}
 	return "{?}"

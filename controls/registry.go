@@ -34,12 +34,18 @@ type StackFacts struct {
 	LockMode        string `json:"LockMode"`
 	LockDays        int    `json:"LockDays"`
 	// The workload's settings that its controls check against.
-	AZCount            int  `json:"AzCount,omitempty"`
-	NatGateways        int  `json:"NatGateways,omitempty"`
-	InterfaceEndpoints bool `json:"InterfaceEndpoints,omitempty"`
-	LogRetentionDays   int  `json:"LogRetentionDays,omitempty"`
-	DBBackupDays       int  `json:"DbBackupRetentionDays,omitempty"`
-	DBRotationDays     int  `json:"DbSecretRotationDays,omitempty"`
+	AZCount            int    `json:"AzCount,omitempty"`
+	NatGateways        int    `json:"NatGateways,omitempty"`
+	InterfaceEndpoints bool   `json:"InterfaceEndpoints,omitempty"`
+	LogRetentionDays   int    `json:"LogRetentionDays,omitempty"`
+	DBBackupDays       int    `json:"DbBackupRetentionDays,omitempty"`
+	DBRotationDays     int    `json:"DbSecretRotationDays,omitempty"`
+	Region             string `json:"Region,omitempty"`
+	AppPort            int    `json:"AppPort,omitempty"`
+	SessionManager     bool   `json:"SessionManager,omitempty"`
+	AlertEmail         bool   `json:"AlertEmail,omitempty"`
+	DomainName         string `json:"DomainName,omitempty"`
+	HostedZoneID       string `json:"HostedZoneId,omitempty"`
 }
 
 // Map renders the facts as template metadata.
@@ -97,7 +103,7 @@ type Control struct {
 // All returns every control, in ID order.
 func All() []Control {
 	var all []Control
-	for _, group := range [][]Control{logArchiveControls(), trailControls(), networkControls(), databaseControls(), generalControls()} {
+	for _, group := range [][]Control{logArchiveControls(), trailControls(), networkControls(), databaseControls(), appControls(), edgeControls(), generalControls()} {
 		all = append(all, group...)
 	}
 	sort.Slice(all, func(i, j int) bool { return idLess(all[i].ID, all[j].ID) })

@@ -56,6 +56,8 @@ func describe(stack awscdk.Stack, role controls.Role, cfg *config.Config) {
 		m.AZCount, m.NatGateways, m.InterfaceEndpoints = cfg.Network.AZCount, cfg.Network.NatGateways, cfg.Network.InterfaceEndpoints
 		m.LogRetentionDays = cfg.LogRetentionDays
 		m.DBBackupDays, m.DBRotationDays = cfg.Database.BackupDays, cfg.Database.RotationDays
+		m.Region, m.AppPort, m.SessionManager = cfg.Region, cfg.App.Port, cfg.App.SessionManager
+		m.AlertEmail, m.DomainName, m.HostedZoneID = cfg.AlertEmail != "", cfg.DomainName, cfg.HostedZoneID
 	}
 	stack.TemplateOptions().SetMetadata(&map[string]any{controls.MetadataKey: m.Map()})
 }

@@ -257,6 +257,120 @@ var mutations = []mutation{
 	{"KMS-1", "Workload", "log group key rotation off", func(t *testing.T, tpl *controls.Template) {
 		one(t, tpl, "AWS::KMS::Key").Properties()["EnableKeyRotation"] = false
 	}},
+	{"APP-1", "Workload", "IMDSv1 allowed", func(t *testing.T, tpl *controls.Template) {
+		props(t, one(t, tpl, "AWS::EC2::LaunchTemplate"), "LaunchTemplateData", "MetadataOptions")["HttpTokens"] = "optional"
+	}},
+	{"APP-1", "Workload", "metadata reachable from containers", func(t *testing.T, tpl *controls.Template) {
+		props(t, one(t, tpl, "AWS::EC2::LaunchTemplate"), "LaunchTemplateData", "MetadataOptions")["HttpPutResponseHopLimit"] = 2
+	}},
+	{"APP-1", "Workload", "a key pair", func(t *testing.T, tpl *controls.Template) {
+		props(t, one(t, tpl, "AWS::EC2::LaunchTemplate"), "LaunchTemplateData")["KeyName"] = "ops"
+	}},
+	{"APP-1", "Workload", "unencrypted root volume", func(t *testing.T, tpl *controls.Template) {
+		d := props(t, one(t, tpl, "AWS::EC2::LaunchTemplate"), "LaunchTemplateData")
+		d["BlockDeviceMappings"].([]any)[0].(map[string]any)["Ebs"].(map[string]any)["Encrypted"] = false
+	}},
+	{"APP-1", "Workload", "public IP on launch", func(t *testing.T, tpl *controls.Template) {
+		d := props(t, one(t, tpl, "AWS::EC2::LaunchTemplate"), "LaunchTemplateData")
+		d["NetworkInterfaces"].([]any)[0].(map[string]any)["AssociatePublicIpAddress"] = true
+	}},
+	{"APP-2", "Workload", "instances in the public subnets", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::AutoScaling::AutoScalingGroup").Properties()["VPCZoneIdentifier"] = []any{
+			ref(atPath(t, tpl, "AWS::EC2::Subnet", "PublicSubnet1/Subnet")), ref(atPath(t, tpl, "AWS::EC2::Subnet", "PublicSubnet2/Subnet"))}
+	}},
+	{"APP-2", "Workload", "EC2 health checks only", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::AutoScaling::AutoScalingGroup").Properties()["HealthCheckType"] = "EC2"
+	}},
+	{"APP-3", "Workload", "s3:* added to the role", func(t *testing.T, tpl *controls.Template) {
+		addStatement(t, tpl, "AWS::IAM::ManagedPolicy", "PolicyDocument", map[string]any{
+			"Effect": "Allow", "Action": "s3:*", "Resource": getAtt(bucketWithKMS(t, tpl), "Arn")})
+	}},
+	{"APP-3", "Workload", "Resource * added to the role", func(t *testing.T, tpl *controls.Template) {
+		addStatement(t, tpl, "AWS::IAM::ManagedPolicy", "PolicyDocument", map[string]any{
+			"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"})
+	}},
+	{"APP-3", "Workload", "uploads anywhere in the bucket", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range statements(t, tpl, "AWS::IAM::ManagedPolicy", "PolicyDocument") {
+			if s["Sid"] == "WriteUploads" {
+				s["Resource"] = map[string]any{"Fn::Join": []any{"", []any{getAtt(bucketWithKMS(t, tpl), "Arn"), "/*"}}}
+			}
+		}
+	}},
+	{"APP-3", "Workload", "an AWS managed policy attached", func(t *testing.T, tpl *controls.Template) {
+		atPath(t, tpl, "AWS::IAM::Role", "App/InstanceRole/Resource").Properties()["ManagedPolicyArns"] = []any{"arn:aws:iam::aws:policy/ReadOnlyAccess"}
+	}},
+	{"APP-3", "Workload", "an access key", func(t *testing.T, tpl *controls.Template) {
+		addResource(tpl, "MutationUser", map[string]any{"Type": "AWS::IAM::User", "Properties": map[string]any{}})
+		addResource(tpl, "MutationKey", map[string]any{"Type": "AWS::IAM::AccessKey", "Properties": map[string]any{"UserName": map[string]any{"Ref": "MutationUser"}}})
+	}},
+	{"APP-4", "Workload", "application bucket without versioning", func(t *testing.T, tpl *controls.Template) {
+		delete(bucketWithKMS(t, tpl).Properties(), "VersioningConfiguration")
+	}},
+	{"APP-4", "Workload", "application bucket public", func(t *testing.T, tpl *controls.Template) {
+		props(t, bucketWithKMS(t, tpl), "PublicAccessBlockConfiguration")["RestrictPublicBuckets"] = false
+	}},
+	{"APP-5", "Workload", "password in user data", func(t *testing.T, tpl *controls.Template) {
+		d := props(t, one(t, tpl, "AWS::EC2::LaunchTemplate"), "LaunchTemplateData")
+		d["UserData"] = map[string]any{"Fn::Base64": map[string]any{"Fn::Join": []any{"", []any{
+			"#!/bin/bash\nexport PGPASSWORD=", "{{resolve:secretsmanager:", ref(one(t, tpl, "AWS::SecretsManager::Secret")), ":SecretString:password::}}"}}}}
+	}},
+	{"APP-6", "Workload", "app port open to the VPC", func(t *testing.T, tpl *controls.Template) {
+		appendList(atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource").Properties(), "SecurityGroupIngress",
+			map[string]any{"IpProtocol": "tcp", "FromPort": 8443, "ToPort": 8443, "CidrIp": "10.0.0.0/16"})
+	}},
+	{"APP-6", "Workload", "all egress", func(t *testing.T, tpl *controls.Template) {
+		appendList(atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource").Properties(), "SecurityGroupEgress",
+			map[string]any{"IpProtocol": "-1", "CidrIp": "0.0.0.0/0"})
+	}},
+	{"EDGE-1", "Workload", "internal load balancer", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::ElasticLoadBalancingV2::LoadBalancer").Properties()["Scheme"] = "internal"
+	}},
+	{"EDGE-1", "Workload", "load balancer admits 8080", func(t *testing.T, tpl *controls.Template) {
+		appendList(atPath(t, tpl, "AWS::EC2::SecurityGroup", "Edge/SecurityGroup/Resource").Properties(), "SecurityGroupIngress",
+			map[string]any{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "CidrIp": "0.0.0.0/0"})
+	}},
+	{"EDGE-2", "Workload", "SSL policy without TLS 1.3", func(t *testing.T, tpl *controls.Template) {
+		atPath(t, tpl, "AWS::ElasticLoadBalancingV2::Listener", "LoadBalancer/Https/Resource").Properties()["SslPolicy"] = "ELBSecurityPolicy-TLS-1-2-2017-01"
+	}},
+	{"EDGE-2", "Workload", "HTTP listener forwards instead of redirecting", func(t *testing.T, tpl *controls.Template) {
+		tg := one(t, tpl, "AWS::ElasticLoadBalancingV2::TargetGroup")
+		atPath(t, tpl, "AWS::ElasticLoadBalancingV2::Listener", "Redirect80To443/Resource").Properties()["DefaultActions"] =
+			[]any{map[string]any{"Type": "forward", "TargetGroupArn": ref(tg)}}
+	}},
+	{"EDGE-2", "Workload", "certificate for another domain", func(t *testing.T, tpl *controls.Template) {
+		certificate(t, tpl).Properties()["DomainName"] = "other.example.net"
+	}},
+	{"EDGE-3", "Workload", "invalid headers passed on", func(t *testing.T, tpl *controls.Template) {
+		setLBAttribute(t, tpl, "routing.http.drop_invalid_header_fields.enabled", "false")
+	}},
+	{"EDGE-3", "Workload", "desync mitigation monitor only", func(t *testing.T, tpl *controls.Template) {
+		setLBAttribute(t, tpl, "routing.http.desync_mitigation_mode", "monitor")
+	}},
+	{"EDGE-3", "Workload", "access logs off", func(t *testing.T, tpl *controls.Template) {
+		setLBAttribute(t, tpl, "access_logs.s3.enabled", "false")
+	}},
+	{"EDGE-4", "Workload", "plain HTTP to the instances", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::ElasticLoadBalancingV2::TargetGroup").Properties()["Protocol"] = "HTTP"
+	}},
+	{"EDGE-5", "Workload", "WAF association removed", func(t *testing.T, tpl *controls.Template) {
+		deleteResource(tpl, one(t, tpl, "AWS::WAFv2::WebACLAssociation"))
+	}},
+	{"EDGE-5", "Workload", "SQL injection rules only counting", func(t *testing.T, tpl *controls.Template) {
+		for _, r := range one(t, tpl, "AWS::WAFv2::WebACL").Properties()["Rules"].([]any) {
+			if r.(map[string]any)["Name"] == "AWSManagedRulesSQLiRuleSet" {
+				r.(map[string]any)["OverrideAction"] = map[string]any{"Count": map[string]any{}}
+			}
+		}
+	}},
+	{"EDGE-5", "Workload", "WAF logging removed", func(t *testing.T, tpl *controls.Template) {
+		deleteResource(tpl, one(t, tpl, "AWS::WAFv2::LoggingConfiguration"))
+	}},
+	{"ALERT-1", "Workload", "alerts topic unencrypted", func(t *testing.T, tpl *controls.Template) {
+		delete(one(t, tpl, "AWS::SNS::Topic").Properties(), "KmsMasterKeyId")
+	}},
+	{"ALERT-1", "Workload", "alerts topic accepts plain HTTP", func(t *testing.T, tpl *controls.Template) {
+		removeStatements(t, tpl, "AWS::SNS::TopicPolicy", func(s map[string]any) bool { return strings.Contains(jsonOf(s), "aws:SecureTransport") })
+	}},
 	{"RET-1", "LogArchive", "CloudTrail bucket deleted with the stack", func(t *testing.T, tpl *controls.Template) {
 		trailBucket(t, tpl).Raw["DeletionPolicy"] = "Delete"
 	}},

@@ -152,3 +152,33 @@ func appendList(m map[string]any, key string, v any) {
 	l, _ := m[key].([]any)
 	m[key] = append(l, v)
 }
+
+// bucketWithKMS is the application bucket: the workload's one SSE-KMS bucket.
+func bucketWithKMS(t *testing.T, tpl *controls.Template) controls.Resource {
+	t.Helper()
+	for _, b := range tpl.Resources("AWS::S3::Bucket") {
+		if strings.Contains(jsonOf(b.Properties()["BucketEncryption"]), "aws:kms") {
+			return b
+		}
+	}
+	t.Fatalf("%s: no SSE-KMS bucket", tpl.Name)
+	return controls.Resource{}
+}
+
+// certificate is the load balancer's ACM certificate, when the stack issues one.
+func certificate(t *testing.T, tpl *controls.Template) controls.Resource {
+	t.Helper()
+	return one(t, tpl, "AWS::CertificateManager::Certificate")
+}
+
+// setLBAttribute sets one attribute of the load balancer.
+func setLBAttribute(t *testing.T, tpl *controls.Template, key, value string) {
+	t.Helper()
+	for _, a := range one(t, tpl, "AWS::ElasticLoadBalancingV2::LoadBalancer").Properties()["LoadBalancerAttributes"].([]any) {
+		if a.(map[string]any)["Key"] == key {
+			a.(map[string]any)["Value"] = value
+			return
+		}
+	}
+	t.Fatalf("%s: the load balancer has no attribute %s", tpl.Name, key)
+}

@@ -24,8 +24,10 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden templates and generated documents")
 
 // profiles are the configurations synthesized, once each: both profiles, and
-// single-account mode with the interface endpoints off (the cheapest
-// configuration), which must pass the same controls. validated marks the
+// "variants", which turns every option away from its default at once:
+// single-account mode, interface endpoints off, Session Manager on, and a
+// Route 53 hosted zone that validates the certificate and holds an alias. All
+// must pass the same controls. validated marks the
 // one synthesis that also runs CDK's built-in CloudFormation validation (as
 // `make synth` does); the others skip it, since it is most of a synthesis's
 // time. golden marks those with snapshots.
@@ -37,7 +39,8 @@ var profiles = []struct {
 }{
 	{"sandbox", map[string]any{"profile": "sandbox"}, true, true},
 	{"production", map[string]any{"profile": "production"}, false, true},
-	{"single-account-no-endpoints", map[string]any{"profile": "sandbox", "loggingAccount": "111111111111", "interfaceEndpoints": false}, false, false},
+	{"variants", map[string]any{"profile": "sandbox", "loggingAccount": "111111111111", "interfaceEndpoints": false,
+		"sessionManager": true, "hostedZoneId": "Z0123456789ABCDEFGHIJ", "alertEmail": "security@example.com"}, false, false},
 }
 
 // assembly is one synthesized cloud assembly.

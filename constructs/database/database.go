@@ -53,6 +53,8 @@ type Database struct {
 	Instance awsrds.IDatabaseInstance
 	// Secret holds the master credentials (and, once attached, the endpoint).
 	Secret awssecretsmanager.ISecret
+	// SecretKey encrypts Secret; readers of the secret decrypt with it.
+	SecretKey awskms.IKey
 	// SecurityGroup is the database's security group.
 	SecurityGroup awsec2.ISecurityGroup
 }
@@ -169,7 +171,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		compliance.Suppress(role, "AmazonRDSEnhancedMonitoringRole is the policy RDS documents for enhanced monitoring; it only lets RDS write OS metrics to the RDSOSMetrics log group",
 			"AwsSolutions-IAM4")
 	}
-	return &Database{Construct: c, Instance: instance, Secret: attached, SecurityGroup: sg}
+	return &Database{Construct: c, Instance: instance, Secret: attached, SecretKey: secretKey, SecurityGroup: sg}
 }
 
 func engine() awsrds.IInstanceEngine {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/constructs/logbucket"
 )
 
 // Props are the inputs of a LogArchive. All are required.
@@ -93,28 +94,11 @@ func New(scope constructs.Construct, id string, props *Props) *LogArchive {
 	}), jsii.Bool(false))
 
 	expire := awscdk.Duration_Days(jsii.Number(float64(props.ExpirationDays)))
-	accessLogs := awss3.NewBucket(c, jsii.String("AccessLogBucket"), &awss3.BucketProps{
-		BucketName: jsii.String(props.AccessLogBucketName),
-		// S3 server access log delivery supports SSE-S3 destinations only.
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		Versioned:         jsii.Bool(true),
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                                  jsii.String("ExpireAccessLogs"),
-			Expiration:                          expire,
-			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(noncurrentDays)),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
-		}},
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	accessLogs := logbucket.New(c, "AccessLogBucket", &logbucket.Props{
+		Name:           props.AccessLogBucketName,
+		ExpirationDays: props.ExpirationDays,
+		Of:             "the log archive's server access logs",
 	})
-	accessLogsResource := accessLogs.Node().DefaultChild() // the AWS::S3::Bucket the rules flag
-	compliance.Suppress(accessLogsResource, "it is the destination of the log archive's server access logs; logging it into itself would loop",
-		"AwsSolutions-S1", "NIST.800.53.R5-S3BucketLoggingEnabled", "HIPAA.Security-S3BucketLoggingEnabled", "PCI.DSS.321-S3BucketLoggingEnabled")
-	compliance.Suppress(accessLogsResource, "S3 server access log delivery writes only to buckets encrypted with SSE-S3 (AES256), not SSE-KMS",
-		"NIST.800.53.R5-S3DefaultEncryptionKMS", "HIPAA.Security-S3DefaultEncryptionKMS", "PCI.DSS.321-S3DefaultEncryptionKMS")
 
 	retention := awss3.ObjectLockRetention_Governance
 	if props.LockMode == "COMPLIANCE" {
@@ -173,8 +157,6 @@ func New(scope constructs.Construct, id string, props *Props) *LogArchive {
 		Conditions: &map[string]any{"StringNotEquals": map[string]any{"aws:PrincipalAccount": *stack.Account()}},
 	}))
 	compliance.Suppress(bucket.Node().DefaultChild(), "cross-region replication is a disaster-recovery choice left to the forker; versioning and Object Lock already protect the logs' integrity, and the trail is multi-region",
-		"NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled", "PCI.DSS.321-S3BucketReplicationEnabled")
-	compliance.Suppress(accessLogsResource, "server access logs are diagnostic; replicating them to a second region is not worth its cost",
 		"NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled", "PCI.DSS.321-S3BucketReplicationEnabled")
 
 	return &LogArchive{Construct: c, Bucket: bucket, AccessLogBucket: accessLogs, Key: key}

@@ -33,6 +33,9 @@ type Props struct {
 	NatGateways int
 	// InterfaceEndpoints adds the Secrets Manager and KMS interface endpoints.
 	InterfaceEndpoints bool
+	// SessionManagerEndpoints adds, with InterfaceEndpoints, the endpoints
+	// the SSM agent needs (ssm, ssmmessages, ec2messages).
+	SessionManagerEndpoints bool
 	// FlowLogGroupName names the flow logs' log group.
 	FlowLogGroupName string
 	// LogRetentionDays is how long flow logs are kept.
@@ -110,13 +113,21 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 			Description:      jsii.String("Interface endpoints: HTTPS from the security groups granted them only"),
 			AllowAllOutbound: jsii.Bool(false),
 		})
-		for _, e := range []struct {
+		type endpoint struct {
 			id  string
 			svc awsec2.InterfaceVpcEndpointAwsService
-		}{
+		}
+		endpoints := []endpoint{
 			{"SecretsManagerEndpoint", awsec2.InterfaceVpcEndpointAwsService_SECRETS_MANAGER()},
 			{"KmsEndpoint", awsec2.InterfaceVpcEndpointAwsService_KMS()},
-		} {
+		}
+		if props.SessionManagerEndpoints {
+			endpoints = append(endpoints,
+				endpoint{"SsmEndpoint", awsec2.InterfaceVpcEndpointAwsService_SSM()},
+				endpoint{"SsmMessagesEndpoint", awsec2.InterfaceVpcEndpointAwsService_SSM_MESSAGES()},
+				endpoint{"Ec2MessagesEndpoint", awsec2.InterfaceVpcEndpointAwsService_EC2_MESSAGES()})
+		}
+		for _, e := range endpoints {
 			vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
 				Service:           e.svc,
 				PrivateDnsEnabled: jsii.Bool(true),

@@ -1,0 +1,69 @@
+package alerts
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Props are the inputs of Alerts.
+type Props struct {
+	// TopicName names the topic.
+	TopicName string
+	// Email is subscribed to the topic when not empty.
+	Email string
+}
+
+// Alerts is the alerts topic and its key.
+type Alerts struct {
+	constructs.Construct
+	Topic awssns.ITopic
+	Key   awskms.IKey
+}
+
+// New builds the alerts topic.
+func New(scope constructs.Construct, id string, props *Props) *Alerts {
+	c := constructs.NewConstruct(scope, &id)
+	stack := awscdk.Stack_Of(c)
+	key := awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the messages of topic " + props.TopicName),
+		EnableKeyRotation: jsii.Bool(true),
+		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	publish := jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt")
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("ServicesOfThisAccountPublishAlerts"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil), awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
+		Actions:    publish,
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()}},
+	}), jsii.Bool(false))
+	// Auto Scaling publishes its notifications as its service-linked role.
+	// A condition, not the role as principal: the role exists only once the
+	// account's first Auto Scaling group does.
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AutoScalingPublishesAlerts"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAccountRootPrincipal()},
+		Actions:    publish,
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": fmt.Sprintf(
+			"arn:%s:iam::%s:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling", *stack.Partition(), *stack.Account())}},
+	}), jsii.Bool(false))
+
+	topic := awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{
+		TopicName:  jsii.String(props.TopicName),
+		MasterKey:  key,
+		EnforceSSL: jsii.Bool(true),
+	})
+	if props.Email != "" {
+		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(props.Email), nil))
+	}
+	return &Alerts{Construct: c, Topic: topic, Key: key}
+}

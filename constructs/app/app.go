@@ -1,0 +1,210 @@
+package app
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/constructs/network"
+)
+
+var (
+	//go:embed sampleapp/app.py
+	appSource string
+	//go:embed sampleapp/user-data.sh
+	userDataSource string
+)
+
+// UploadPrefix is the one prefix of the application bucket the instances may
+// write under.
+const UploadPrefix = "uploads"
+
+// Props are the inputs of an App. All are required unless marked optional.
+type Props struct {
+	// Network places the instances in its App subnets.
+	Network *network.Network
+	// SecurityGroup is the instances' security group.
+	SecurityGroup awsec2.ISecurityGroup
+	// DatabaseSecret and DatabaseSecretKey are the secret the instances read
+	// and the key it is encrypted with.
+	DatabaseSecret    awssecretsmanager.ISecret
+	DatabaseSecretKey awskms.IKey
+	// AccessLogs receives the application bucket's server access logs.
+	AccessLogs awss3.IBucket
+	// Alerts receives the Auto Scaling group's events.
+	Alerts awssns.ITopic
+	// InstanceType is an EC2 instance type such as t4g.small.
+	InstanceType string
+	// MinCapacity and MaxCapacity bound the group.
+	MinCapacity, MaxCapacity int
+	// Port is the HTTPS port the instances serve on.
+	Port int
+	// SessionManager adds AmazonSSMManagedInstanceCore to the role.
+	SessionManager bool
+}
+
+// App is the app tier.
+type App struct {
+	constructs.Construct
+	// Target is what the load balancer forwards to.
+	Target awselasticloadbalancingv2.IApplicationLoadBalancerTarget
+	// Group is the Auto Scaling group.
+	Group awsautoscaling.IAutoScalingGroup
+	// Role is the instances' role.
+	Role awsiam.IRole
+	// Bucket is the application bucket.
+	Bucket awss3.IBucket
+}
+
+// New builds the app tier.
+func New(scope constructs.Construct, id string, props *Props) *App {
+	c := constructs.NewConstruct(scope, &id)
+	stack := awscdk.Stack_Of(c)
+	region := *stack.Region()
+
+	key := awskms.NewKey(c, jsii.String("BucketKey"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the objects of the application bucket"),
+		EnableKeyRotation: jsii.Bool(true),
+		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	bucket := awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
+		Encryption:             awss3.BucketEncryption_KMS,
+		EncryptionKey:          key,
+		BucketKeyEnabled:       jsii.Bool(true),
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		EnforceSSL:             jsii.Bool(true),
+		MinimumTLSVersion:      jsii.Number(1.2),
+		Versioned:              jsii.Bool(true),
+		ServerAccessLogsBucket: props.AccessLogs,
+		ServerAccessLogsPrefix: jsii.String("app-bucket/"),
+		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
+	})
+	compliance.Suppress(bucket.Node().DefaultChild(), "cross-region replication is a disaster-recovery choice left to the forker; the bucket is versioned and retained",
+		"NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled", "PCI.DSS.321-S3BucketReplicationEnabled")
+
+	role := awsiam.NewRole(c, jsii.String("InstanceRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
+		Description: jsii.String("App instances: read the database secret, write under " + UploadPrefix + "/ of the application bucket"),
+	})
+	policy := awsiam.NewManagedPolicy(c, jsii.String("InstancePolicy"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("The app instances' only permissions"),
+		Roles:       &[]awsiam.IRole{role},
+		Statements: &[]awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("ReadTheDatabaseSecret"),
+				Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
+				Resources: &[]*string{props.DatabaseSecret.SecretArn()},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:        jsii.String("DecryptTheDatabaseSecret"),
+				Actions:    jsii.Strings("kms:Decrypt"),
+				Resources:  &[]*string{props.DatabaseSecretKey.KeyArn()},
+				Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + region + ".amazonaws.com"}},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("WriteUploads"),
+				Actions:   jsii.Strings("s3:PutObject"),
+				Resources: &[]*string{bucket.ArnForObjects(jsii.String(UploadPrefix + "/*"))},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:        jsii.String("EncryptUploads"),
+				Actions:    jsii.Strings("kms:GenerateDataKey"),
+				Resources:  &[]*string{key.KeyArn()},
+				Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "s3." + region + ".amazonaws.com"}},
+			}),
+		},
+	})
+	compliance.Suppress(policy.Node().DefaultChild(), "the wildcard is the object key under the one upload prefix ("+UploadPrefix+"/*) of the one application bucket: the keys the application writes are not known in advance",
+		"AwsSolutions-IAM5")
+	if props.SessionManager {
+		role.AddManagedPolicy(awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore")))
+		compliance.Suppress(role, "AmazonSSMManagedInstanceCore is the policy Session Manager documents for its agent; it is attached only when sessionManager is true",
+			"AwsSolutions-IAM4")
+	}
+
+	ud, err := renderUserData(region, *props.DatabaseSecret.SecretArn(), *bucket.BucketName(), props.Port)
+	if err != nil {
+		panic(err) // the template is embedded and TestRenderUserData renders it: a bug, not a user mistake
+	}
+	itype := awsec2.NewInstanceType(jsii.String(props.InstanceType))
+	cpu := awsec2.AmazonLinuxCpuType_X86_64
+	if itype.Architecture() == awsec2.InstanceArchitecture_ARM_64 {
+		cpu = awsec2.AmazonLinuxCpuType_ARM_64
+	}
+	lt := awsec2.NewLaunchTemplate(c, jsii.String("LaunchTemplate"), &awsec2.LaunchTemplateProps{
+		InstanceType:             itype,
+		MachineImage:             awsec2.MachineImage_LatestAmazonLinux2023(&awsec2.AmazonLinux2023ImageSsmParameterProps{CpuType: cpu, Kernel: awsec2.AmazonLinux2023Kernel_DEFAULT()}),
+		Role:                     role,
+		SecurityGroup:            props.SecurityGroup,
+		UserData:                 awsec2.UserData_Custom(jsii.String(ud)),
+		HttpEndpoint:             jsii.Bool(true),
+		HttpTokens:               awsec2.LaunchTemplateHttpTokens_REQUIRED,
+		HttpPutResponseHopLimit:  jsii.Number(1),
+		AssociatePublicIpAddress: jsii.Bool(false),
+		DetailedMonitoring:       jsii.Bool(true),
+		BlockDevices: &[]*awsec2.BlockDevice{{
+			DeviceName: jsii.String("/dev/xvda"),
+			Volume: awsec2.BlockDeviceVolume_Ebs(jsii.Number(20), &awsec2.EbsDeviceOptions{
+				Encrypted: jsii.Bool(true), VolumeType: awsec2.EbsDeviceVolumeType_GP3, DeleteOnTermination: jsii.Bool(true),
+			}),
+		}},
+	})
+	group := awsautoscaling.NewAutoScalingGroup(c, jsii.String("Group"), &awsautoscaling.AutoScalingGroupProps{
+		Vpc:            props.Network.Vpc,
+		VpcSubnets:     network.Subnets(network.AppSubnets),
+		LaunchTemplate: lt,
+		MinCapacity:    jsii.Number(props.MinCapacity),
+		MaxCapacity:    jsii.Number(props.MaxCapacity),
+		HealthChecks: awsautoscaling.HealthChecks_WithAdditionalChecks(&awsautoscaling.AdditionalHealthChecksOptions{
+			AdditionalTypes: &[]awsautoscaling.AdditionalHealthCheckType{awsautoscaling.AdditionalHealthCheckType_ELB},
+			GracePeriod:     awscdk.Duration_Minutes(jsii.Number(5)),
+		}),
+		UpdatePolicy:  awsautoscaling.UpdatePolicy_RollingUpdate(&awsautoscaling.RollingUpdateOptions{}),
+		Notifications: &[]*awsautoscaling.NotificationConfiguration{{Topic: props.Alerts}},
+		GroupMetrics:  &[]awsautoscaling.GroupMetrics{awsautoscaling.GroupMetrics_All()},
+	})
+	return &App{Construct: c, Target: group, Group: group, Role: role, Bucket: bucket}
+}
+
+// renderUserData renders sampleapp/user-data.sh with the application and its
+// non-secret settings. secretArn and bucket may be CDK tokens;
+// CloudFormation resolves them.
+func renderUserData(region, secretArn, bucket string, port int) (string, error) {
+	cfg, err := json.MarshalIndent(map[string]any{
+		"region":    region,
+		"secretArn": secretArn,
+		"bucket":    bucket,
+		"prefix":    UploadPrefix,
+		"port":      port,
+	}, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	t, err := template.New("user-data").Option("missingkey=error").Parse(userDataSource)
+	if err != nil {
+		return "", fmt.Errorf("sampleapp/user-data.sh: %w", err)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, map[string]string{"Config": string(cfg), "Region": region, "App": strings.TrimRight(appSource, "\n")}); err != nil {
+		return "", fmt.Errorf("sampleapp/user-data.sh: %w", err)
+	}
+	return b.String(), nil
+}

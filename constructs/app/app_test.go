@@ -1,0 +1,51 @@
+package app
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestRenderUserData renders the embedded user data as synthesis does and
+// checks that it is a valid shell script carrying the app and its settings,
+// and nothing secret.
+func TestRenderUserData(t *testing.T) {
+	ud, err := renderUserData("eu-west-2", "arn:aws:secretsmanager:eu-west-2:111111111111:secret:db-AbCdEf", "app-bucket", 8443)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`"secretArn": "arn:aws:secretsmanager:eu-west-2:111111111111:secret:db-AbCdEf"`,
+		"https://truststore.pki.rds.amazonaws.com/eu-west-2/eu-west-2-bundle.pem",
+		`"port": 8443`,
+		"def credentials(refresh=False):",
+		"security-updates.timer",
+	} {
+		if !strings.Contains(ud, want) {
+			t.Errorf("user data lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"{{", "}}", "{{resolve:"} {
+		if strings.Contains(ud, bad) {
+			t.Errorf("user data contains %q", bad)
+		}
+	}
+	if _, err := exec.LookPath("bash"); err == nil {
+		cmd := exec.Command("bash", "-n")
+		cmd.Stdin = strings.NewReader(ud)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("bash -n: %v\n%s", err, out)
+		}
+	}
+	// The config heredoc must be valid JSON for app.py to load.
+	start := strings.Index(ud, "<<'CONFIG'\n") + len("<<'CONFIG'\n")
+	end := strings.Index(ud, "\nCONFIG\n")
+	var cfg map[string]any
+	if err := json.Unmarshal([]byte(ud[start:end]), &cfg); err != nil {
+		t.Errorf("config is not JSON: %v", err)
+	}
+	if len(ud) > 16*1024 {
+		t.Errorf("user data is %d bytes; EC2 allows 16 KiB", len(ud))
+	}
+}

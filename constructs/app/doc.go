@@ -1,0 +1,26 @@
+// Package app builds the app tier: an Auto Scaling group of Amazon Linux 2023
+// instances in the private App subnets, the application bucket, and the one
+// role the instances run as.
+//
+// The instances come from a launch template: the image from Amazon Linux's
+// public SSM parameter (resolved at deployment, never looked up at
+// synthesis), IMDSv2 required with a hop limit of 1, encrypted EBS, no key
+// pair, no public IP, detailed monitoring. They apply security updates at
+// boot and daily without any extra permission (packages come through the NAT
+// gateways). The sample application in sampleapp/ (the one place a forker
+// replaces) fetches the database secret at start-up with the instance role
+// and talks to PostgreSQL over verified TLS.
+//
+// The instance role has exactly: secretsmanager:GetSecretValue on the
+// database secret, kms:Decrypt on its key through Secrets Manager,
+// s3:PutObject under one prefix of the application bucket, and
+// kms:GenerateDataKey on that bucket's key through S3. With sessionManager
+// on, AmazonSSMManagedInstanceCore too, and nothing else.
+//
+// The application bucket is encrypted with a customer-managed key, blocks
+// public access, denies requests without TLS, is versioned, logs its access
+// and is retained.
+//
+// Controls implemented here (see docs/CONTROLS.md): APP-1, APP-2, APP-3,
+// APP-4, APP-5, and, for its key and bucket, KMS-1 and RET-1.
+package app

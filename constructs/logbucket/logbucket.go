@@ -1,0 +1,57 @@
+package logbucket
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+)
+
+// noncurrentDays is how long an overwritten or expired log version is kept.
+const noncurrentDays = 30
+
+// Props are the inputs of a log bucket.
+type Props struct {
+	// Name is the bucket's name; empty lets CloudFormation choose one.
+	Name string
+	// ExpirationDays is the age at which logs expire.
+	ExpirationDays int
+	// Of says whose logs the bucket receives, for the suppression reasons.
+	Of string
+}
+
+// New adds the log bucket to scope under id.
+func New(scope constructs.Construct, id string, props *Props) awss3.Bucket {
+	var name *string
+	if props.Name != "" {
+		name = jsii.String(props.Name)
+	}
+	b := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
+		BucketName: name,
+		// S3 server access logs and load balancer access logs can be
+		// delivered only to buckets encrypted with SSE-S3.
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		EnforceSSL:        jsii.Bool(true),
+		MinimumTLSVersion: jsii.Number(1.2),
+		Versioned:         jsii.Bool(true),
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                                  jsii.String("ExpireAccessLogs"),
+			Expiration:                          awscdk.Duration_Days(jsii.Number(props.ExpirationDays)),
+			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(noncurrentDays)),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}},
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	resource := b.Node().DefaultChild() // the AWS::S3::Bucket the rules flag
+	compliance.Suppress(resource, "it is the destination of "+props.Of+"; logging it into itself would loop",
+		"AwsSolutions-S1", "NIST.800.53.R5-S3BucketLoggingEnabled", "HIPAA.Security-S3BucketLoggingEnabled", "PCI.DSS.321-S3BucketLoggingEnabled")
+	compliance.Suppress(resource, "S3 server access log and load balancer access log delivery write only to buckets encrypted with SSE-S3 (AES256), not SSE-KMS",
+		"NIST.800.53.R5-S3DefaultEncryptionKMS", "HIPAA.Security-S3DefaultEncryptionKMS", "PCI.DSS.321-S3DefaultEncryptionKMS")
+	compliance.Suppress(resource, "access logs are diagnostic; replicating them to a second region is not worth its cost",
+		"NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled", "PCI.DSS.321-S3BucketReplicationEnabled")
+	return b
+}

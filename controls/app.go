@@ -1,0 +1,480 @@
+package controls
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+const appPkg = "constructs/app"
+
+// ssmCore is the AWS managed policy Session Manager's agent needs.
+const ssmCore = "AmazonSSMManagedInstanceCore"
+
+func appControls() []Control {
+	return inSection(SeedApp, appPkg, RoleWorkload, []Control{
+		{
+			ID: "APP-1", Title: "App instances launch from a template with IMDSv2 required (hop limit 1), encrypted EBS, no key pair, no public IP, detailed monitoring, and Amazon Linux 2023 from its public SSM parameter",
+			Frameworks: []string{"FSBP EC2.8", "FSBP EC2.170", "FSBP AutoScaling.3", "FSBP AutoScaling.5", "FSBP EC2.25"},
+			Check: forEachLaunchTemplate(func(t *Template, f StackFacts, lt Resource) []Failure {
+				var fails []Failure
+				d := func(path ...string) any { v, _ := lt.Get(append([]string{"LaunchTemplateData"}, path...)...); return v }
+				if d("MetadataOptions", "HttpTokens") != "required" {
+					fails = append(fails, Failure{lt.Path(), fmt.Sprintf("MetadataOptions.HttpTokens is %v, not required (IMDSv2)", orNone(d("MetadataOptions", "HttpTokens")))})
+				}
+				if !numberIs(d("MetadataOptions", "HttpPutResponseHopLimit"), 1) {
+					fails = append(fails, Failure{lt.Path(), fmt.Sprintf("MetadataOptions.HttpPutResponseHopLimit is %v, not 1", orNone(d("MetadataOptions", "HttpPutResponseHopLimit")))})
+				}
+				if d("KeyName") != nil {
+					fails = append(fails, Failure{lt.Path(), "has a key pair (KeyName); there is no SSH access"})
+				}
+				for _, ni := range list(d("NetworkInterfaces")) {
+					if v, _ := dig(ni, "AssociatePublicIpAddress"); !isFalse(v) {
+						fails = append(fails, Failure{lt.Path(), "a network interface does not set AssociatePublicIpAddress false"})
+					}
+				}
+				bdms := list(d("BlockDeviceMappings"))
+				if len(bdms) == 0 {
+					fails = append(fails, Failure{lt.Path(), "does not declare its root volume, so its encryption depends on the account default"})
+				}
+				for _, b := range bdms {
+					if v, _ := dig(b, "Ebs", "Encrypted"); v != true && v != "true" {
+						fails = append(fails, Failure{lt.Path(), fmt.Sprintf("volume %v is not encrypted", describeValue(mapOf(b)["DeviceName"]))})
+					}
+				}
+				if v, _ := dig(d("Monitoring"), "Enabled"); v != true && v != "true" {
+					fails = append(fails, Failure{lt.Path(), "detailed monitoring is off"})
+				}
+				if p := amiParameter(t, d("ImageId")); !strings.HasPrefix(p, "/aws/service/ami-amazon-linux-latest/al2023-") {
+					fails = append(fails, Failure{lt.Path(), "the image is not Amazon Linux 2023's public SSM parameter (" + orNone(p).(string) + ")"})
+				}
+				return fails
+			}),
+		},
+		{
+			ID: "APP-2", Title: "The Auto Scaling group runs only in private subnets across at least two zones, replaces instances the load balancer finds unhealthy, and notifies the alerts topic",
+			Frameworks: []string{"FSBP AutoScaling.1", "FSBP AutoScaling.2", "FSBP AutoScaling.9"},
+			Check: forEachGroup(func(t *Template, f StackFacts, g Resource) []Failure {
+				var fails []Failure
+				azs := map[string]bool{}
+				subnets := refsIn(g.Properties()["VPCZoneIdentifier"])
+				for _, id := range subnets {
+					sn, found := t.Resource(id)
+					if !found || subnetTier(sn) != tierPrivate {
+						fails = append(fails, Failure{g.Path(), "launches into " + id + ", which is not a private subnet of this stack"})
+						continue
+					}
+					azs[describeValue(sn.Properties()["AvailabilityZone"])] = true
+				}
+				if len(azs) < 2 {
+					fails = append(fails, Failure{g.Path(), fmt.Sprintf("spans %d zone(s); at least two are required", len(azs))})
+				}
+				if g.String("HealthCheckType") != "ELB" {
+					fails = append(fails, Failure{g.Path(), "HealthCheckType is not ELB"})
+				}
+				if _, ok := g.Get("LaunchConfigurationName"); ok {
+					fails = append(fails, Failure{g.Path(), "uses a launch configuration instead of a launch template"})
+				}
+				notified := false
+				for _, n := range list(g.Properties()["NotificationConfigurations"]) {
+					topic, _ := dig(n, "TopicARN")
+					if id, ok := RefTarget(topic); ok {
+						if r, found := t.Resource(id); found && r.Type == "AWS::SNS::Topic" {
+							notified = true
+						}
+					}
+				}
+				if !notified {
+					fails = append(fails, Failure{g.Path(), "sends no notifications to a topic of this stack"})
+				}
+				return fails
+			}),
+		},
+		{
+			ID: "APP-3", Title: "The instance role may do exactly four things: read the database secret, decrypt it through Secrets Manager, write under one prefix of the application bucket, encrypt those objects through S3 (plus Session Manager's policy when sessionManager is on); the stack has no IAM user or access key",
+			Frameworks: []string{"FSBP IAM.1", "FSBP IAM.21"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				for _, typ := range []string{"AWS::IAM::User", "AWS::IAM::AccessKey"} {
+					for _, r := range t.Resources(typ) {
+						fails = append(fails, Failure{r.Path(), typ + ": static credentials are not allowed"})
+					}
+				}
+				roles := instanceRoles(t)
+				if len(roles) == 0 {
+					return append(fails, Failure{"", "no launch template with an instance profile and role of this stack"})
+				}
+				for _, role := range roles {
+					fails = append(fails, checkInstanceRole(t, f, role)...)
+				}
+				return fails
+			},
+		},
+		{
+			ID: "APP-4", Title: "The application bucket is encrypted with a customer-managed key, blocks all public access, denies requests without TLS, is versioned and logs its access",
+			Frameworks: []string{"FSBP S3.5", "FSBP S3.8", "FSBP S3.9", "FSBP S3.17"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				b := appBucket(t)
+				if b == nil {
+					return []Failure{{"", "no application bucket: the instance role's upload statement names none"}}
+				}
+				var fails []Failure
+				enc, _ := b.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
+				kms := false
+				for _, r := range list(enc) {
+					alg, _ := dig(r, "ServerSideEncryptionByDefault", "SSEAlgorithm")
+					key, _ := dig(r, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
+					kms = kms || (alg == "aws:kms" && isStackKey(t, key))
+				}
+				if !kms {
+					fails = append(fails, Failure{b.Path(), "is not encrypted with SSE-KMS under a key of this stack"})
+				}
+				fails = append(fails, publicAccessBlocked(*b)...)
+				if !deniesInsecureTransport(t, b.LogicalID) {
+					fails = append(fails, Failure{b.Path(), "its policy does not deny requests without TLS (aws:SecureTransport false)"})
+				}
+				if b.String("VersioningConfiguration", "Status") != "Enabled" {
+					fails = append(fails, Failure{b.Path(), "versioning is not Enabled"})
+				}
+				if _, ok := b.Get("LoggingConfiguration", "DestinationBucketName"); !ok {
+					fails = append(fails, Failure{b.Path(), "server access logging is off"})
+				}
+				return fails
+			},
+		},
+		{
+			ID: "APP-5", Title: "No secret reaches the instances through user data: it names the database secret by ARN for the app to fetch at start-up, and holds no dynamic reference to any secret value",
+			Check: forEachLaunchTemplate(func(t *Template, f StackFacts, lt Resource) []Failure {
+				v, _ := lt.Get("LaunchTemplateData", "UserData")
+				ud := flattenAll(v)
+				var fails []Failure
+				for _, bad := range []string{"{{resolve:secretsmanager:", "{{resolve:ssm-secure:"} {
+					if strings.Contains(ud, bad) {
+						fails = append(fails, Failure{lt.Path(), "user data holds a dynamic reference to a secret value (" + bad + "...)"})
+					}
+				}
+				named := false
+				for _, id := range refsIn(v) {
+					if r, found := t.Resource(id); found && (r.Type == "AWS::SecretsManager::SecretTargetAttachment" || r.Type == "AWS::SecretsManager::Secret") {
+						named = true
+					}
+				}
+				if !named {
+					fails = append(fails, Failure{lt.Path(), "user data does not name the database secret for the app to fetch"})
+				}
+				return fails
+			}),
+		},
+		{
+			ID: "APP-6", Title: "The app tier's security group admits only the load balancer's security group, on the app port, and sends only HTTPS and PostgreSQL to the database's group",
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				sgs := map[string]bool{}
+				for _, lt := range t.Resources("AWS::EC2::LaunchTemplate") {
+					v, _ := lt.Get("LaunchTemplateData")
+					for _, id := range refsIn(mapOf(v)["NetworkInterfaces"]) {
+						if r, found := t.Resource(id); found && r.Type == "AWS::EC2::SecurityGroup" {
+							sgs[id] = true
+						}
+					}
+					for _, id := range refsIn(mapOf(v)["SecurityGroupIds"]) {
+						sgs[id] = true
+					}
+				}
+				if len(sgs) == 0 {
+					return []Failure{{"", "the app instances have no security group of this stack"}}
+				}
+				lbSGs := map[string]bool{}
+				for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
+					for _, id := range refsIn(lb.Properties()["SecurityGroups"]) {
+						lbSGs[id] = true
+					}
+				}
+				for id := range sgs {
+					sg, _ := t.Resource(id)
+					rules := ingressRules(t, id)
+					if len(rules) == 0 {
+						fails = append(fails, Failure{sg.Path(), "admits nothing, so the load balancer cannot reach the app"})
+					}
+					for _, r := range rules {
+						if r.source == "" || !lbSGs[r.source] || !r.allowsOnly(f.AppPort) {
+							fails = append(fails, Failure{r.path, fmt.Sprintf("admits %s; only the load balancer's security group on port %d is allowed", r.String(), f.AppPort)})
+						}
+					}
+					for _, e := range egressDetails(t, id) {
+						if !(e.allowsOnly(443) || (e.allowsOnly(5432) && e.source != "")) {
+							fails = append(fails, Failure{sg.Path(), "allows egress of " + e.String()})
+						}
+					}
+				}
+				return fails
+			},
+		},
+	})
+}
+
+func forEachLaunchTemplate(check func(t *Template, f StackFacts, lt Resource) []Failure) func(t *Template, f StackFacts) []Failure {
+	return func(t *Template, f StackFacts) []Failure {
+		lts := t.Resources("AWS::EC2::LaunchTemplate")
+		if len(lts) == 0 {
+			return []Failure{{"", "no launch template"}}
+		}
+		var fails []Failure
+		for _, lt := range lts {
+			fails = append(fails, check(t, f, lt)...)
+		}
+		return fails
+	}
+}
+
+func forEachGroup(check func(t *Template, f StackFacts, g Resource) []Failure) func(t *Template, f StackFacts) []Failure {
+	return func(t *Template, f StackFacts) []Failure {
+		gs := t.Resources("AWS::AutoScaling::AutoScalingGroup")
+		if len(gs) == 0 {
+			return []Failure{{"", "no Auto Scaling group"}}
+		}
+		var fails []Failure
+		for _, g := range gs {
+			fails = append(fails, check(t, f, g)...)
+		}
+		return fails
+	}
+}
+
+// amiParameter returns the SSM parameter name an ImageId resolves from.
+func amiParameter(t *Template, imageID any) string {
+	id, ok := RefTarget(imageID)
+	if !ok {
+		return ""
+	}
+	p, _ := dig(t.Body, "Parameters", id)
+	if typ, _ := dig(p, "Type"); typ != "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>" {
+		return ""
+	}
+	def, _ := dig(p, "Default")
+	s, _ := def.(string)
+	return s
+}
+
+// instanceRoles returns the roles of the launch templates' instance profiles.
+func instanceRoles(t *Template) []Resource {
+	var out []Resource
+	for _, lt := range t.Resources("AWS::EC2::LaunchTemplate") {
+		v, _ := lt.Get("LaunchTemplateData", "IamInstanceProfile")
+		for _, pid := range refsIn(v) {
+			p, found := t.Resource(pid)
+			if !found || p.Type != "AWS::IAM::InstanceProfile" {
+				continue
+			}
+			for _, rid := range refsIn(p.Properties()["Roles"]) {
+				if r, found := t.Resource(rid); found && r.Type == "AWS::IAM::Role" {
+					out = append(out, r)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// grant is one permission in a normal form: action, resource and condition.
+type grant struct{ action, resource, condition string }
+
+func checkInstanceRole(t *Template, f StackFacts, role Resource) []Failure {
+	var fails []Failure
+	if _, ok := role.Get("Policies"); ok {
+		fails = append(fails, Failure{role.Path(), "has inline policies"})
+	}
+	wantManaged := map[string]bool{}
+	if f.SessionManager {
+		wantManaged[ssmCore] = true
+	}
+	for _, m := range list(role.Properties()["ManagedPolicyArns"]) {
+		name := flatten(m)
+		name = name[strings.LastIndex(name, "/")+1:]
+		if !wantManaged[name] {
+			fails = append(fails, Failure{role.Path(), "has the managed policy " + flatten(m)})
+		}
+		delete(wantManaged, name)
+	}
+	for name := range wantManaged {
+		fails = append(fails, Failure{role.Path(), "lacks " + name + " (sessionManager is on)"})
+	}
+
+	secret := databaseSecretRef(t)
+	bucket := appBucket(t)
+	var bucketID, bucketKey string
+	if bucket != nil {
+		bucketID = bucket.LogicalID
+		k, _ := bucket.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
+		for _, r := range list(k) {
+			v, _ := dig(r, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
+			bucketKey = flatten(v)
+		}
+	}
+	want := map[grant]bool{
+		{"secretsmanager:GetSecretValue", secret, ""}:                                                                false,
+		{"kms:Decrypt", secretKeyOf(t), "StringEquals kms:ViaService=secretsmanager." + f.Region + ".amazonaws.com"}: false,
+		{"s3:PutObject", "{" + bucketID + ".Arn}/uploads/*", ""}:                                                     false,
+		{"kms:GenerateDataKey", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}:          false,
+	}
+	for _, s := range rolePolicyStatements(t, role) {
+		if !s.Allows() {
+			continue
+		}
+		for _, a := range s.Actions {
+			for _, r := range s.Resources {
+				g := grant{a, flatten(r), conditionText(s)}
+				if _, ok := want[g]; !ok {
+					fails = append(fails, Failure{role.Path(), fmt.Sprintf("is allowed %s on %s%s, which is not one of its four permissions", a, g.resource, orEmpty(" when "+g.condition, g.condition))})
+					continue
+				}
+				want[g] = true
+			}
+		}
+	}
+	for g, seen := range want {
+		if !seen {
+			fails = append(fails, Failure{role.Path(), fmt.Sprintf("lacks %s on %s", g.action, g.resource)})
+		}
+	}
+	sort.Slice(fails, func(i, j int) bool { return fails[i].Reason < fails[j].Reason })
+	return fails
+}
+
+func orEmpty(s, unless string) string {
+	if unless == "" {
+		return ""
+	}
+	return s
+}
+
+// rolePolicyStatements returns every statement of the policies (inline
+// AWS::IAM::Policy and customer-managed AWS::IAM::ManagedPolicy) attached to
+// the role.
+func rolePolicyStatements(t *Template, role Resource) []Statement {
+	var out []Statement
+	for _, typ := range []string{"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"} {
+		for _, p := range t.Resources(typ) {
+			if refersTo(p.Properties()["Roles"], role.LogicalID) {
+				out = append(out, Statements(p.Properties()["PolicyDocument"])...)
+			}
+		}
+	}
+	for _, p := range list(role.Properties()["ManagedPolicyArns"]) {
+		if id, ok := RefTarget(p); ok {
+			if mp, found := t.Resource(id); found && mp.Type == "AWS::IAM::ManagedPolicy" && !refersTo(mp.Properties()["Roles"], role.LogicalID) {
+				out = append(out, Statements(mp.Properties()["PolicyDocument"])...)
+			}
+		}
+	}
+	return out
+}
+
+func conditionText(s Statement) string {
+	var parts []string
+	for op, kv := range s.Conditions {
+		for k, v := range kv {
+			parts = append(parts, fmt.Sprintf("%s %s=%s", op, k, flattenAll(v)))
+		}
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
+}
+
+// databaseSecretRef renders what the database secret's ARN resolves from:
+// the secret's target attachment when there is one (its Ref is the secret's
+// ARN), else the secret.
+func databaseSecretRef(t *Template) string {
+	for _, db := range t.Resources("AWS::RDS::DBInstance") {
+		s := masterSecret(t, db)
+		if s == nil {
+			continue
+		}
+		for _, a := range t.Resources("AWS::SecretsManager::SecretTargetAttachment") {
+			if id, ok := RefTarget(a.Properties()["SecretId"]); ok && id == s.LogicalID {
+				return "{" + a.LogicalID + "}"
+			}
+		}
+		return "{" + s.LogicalID + "}"
+	}
+	return "(no database secret)"
+}
+
+func secretKeyOf(t *Template) string {
+	for _, db := range t.Resources("AWS::RDS::DBInstance") {
+		if s := masterSecret(t, db); s != nil {
+			return flatten(s.Properties()["KmsKeyId"])
+		}
+	}
+	return "(no database secret)"
+}
+
+// appBucket is the bucket the instance role's upload permission names: the
+// one bucket of the stack encrypted with SSE-KMS.
+func appBucket(t *Template) *Resource {
+	for _, b := range t.Resources("AWS::S3::Bucket") {
+		enc, _ := b.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
+		for _, r := range list(enc) {
+			if alg, _ := dig(r, "ServerSideEncryptionByDefault", "SSEAlgorithm"); alg == "aws:kms" {
+				return &b
+			}
+		}
+	}
+	return nil
+}
+
+func publicAccessBlocked(b Resource) []Failure {
+	var fails []Failure
+	for _, s := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+		if !b.Bool("PublicAccessBlockConfiguration", s) {
+			fails = append(fails, Failure{b.Path(), s + " is not true"})
+		}
+	}
+	return fails
+}
+
+func deniesInsecureTransport(t *Template, bucketID string) bool {
+	for _, s := range bucketPolicy(t, bucketID) {
+		if s.Effect == "Deny" && s.AnyPrincipal() && s.ConditionEquals("Bool", "aws:SecureTransport", "false") {
+			return true
+		}
+	}
+	return false
+}
+
+// flattenAll renders a value, resolving Fn::Join and Fn::Base64 and keeping
+// references as {ID} markers.
+func flattenAll(v any) string {
+	if m, ok := v.(map[string]any); ok {
+		if b, ok := m["Fn::Base64"]; ok {
+			return flattenAll(b)
+		}
+	}
+	return flatten(v)
+}
+
+// egressDetails returns the egress rules of a security group as rules.
+func egressDetails(t *Template, sgID string) []rule {
+	var out []rule
+	sg, _ := t.Resource(sgID)
+	for _, e := range list(sg.Properties()["SecurityGroupEgress"]) {
+		m, _ := e.(map[string]any)
+		out = append(out, parseEgress(sg.Path(), m))
+	}
+	for _, e := range t.Resources("AWS::EC2::SecurityGroupEgress") {
+		if id, ok := RefTarget(e.Properties()["GroupId"]); ok && id == sgID {
+			out = append(out, parseEgress(e.Path(), e.Properties()))
+		}
+	}
+	return out
+}
+
+func parseEgress(path string, m map[string]any) rule {
+	r := parseRule(path, map[string]any{"IpProtocol": m["IpProtocol"], "FromPort": m["FromPort"], "ToPort": m["ToPort"],
+		"CidrIp": m["CidrIp"], "CidrIpv6": m["CidrIpv6"], "SourcePrefixListId": m["DestinationPrefixListId"], "SourceSecurityGroupId": m["DestinationSecurityGroupId"]})
+	if r.cidr == "an unknown source" {
+		r.cidr = "an unknown destination"
+	}
+	r.egress = true
+	return r
+}

@@ -35,9 +35,6 @@ func run(props *awscdk.AppProps, stderr io.Writer) int {
 		fmt.Fprint(stderr, "secure-webapp: "+config.FormatError(err))
 		return 1
 	}
-	for _, w := range cfg.Warnings() {
-		fmt.Fprintln(stderr, "secure-webapp: WARNING: "+w)
-	}
 	stacks.Build(app, cfg)
 	app.Synth(nil)
 	return 0

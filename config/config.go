@@ -43,6 +43,8 @@ type Config struct {
 	Network  Network
 	Database Database
 	App      App
+	// Detection configures the trail's data events and Security Hub.
+	Detection Detection
 	// LogRetentionDays is the retention of the workload's CloudWatch Logs groups.
 	LogRetentionDays int
 
@@ -62,6 +64,29 @@ type Network struct {
 	NatGateways int
 	// InterfaceEndpoints adds Secrets Manager and KMS interface endpoints.
 	InterfaceEndpoints bool
+}
+
+// Detection configures the audit and detection services.
+type Detection struct {
+	// TrailS3DataEvents records the application bucket's object events.
+	TrailS3DataEvents bool
+	// ExtraStandards lists Security Hub standards (keys of ExtraStandards)
+	// beyond the two always enabled, comma-separated as configured. Use
+	// Standards.
+	ExtraStandards string
+}
+
+// Standards returns the Security Hub standards to enable, as the part of
+// their ARNs after "standards/": the two always enabled, then the extras.
+func (d Detection) Standards() []string {
+	out := []string{"aws-foundational-security-best-practices/v/1.0.0", "cis-aws-foundations-benchmark/v/3.0.0"}
+	if d.ExtraStandards == "" {
+		return out
+	}
+	for _, n := range strings.Split(d.ExtraStandards, ",") {
+		out = append(out, ExtraStandards[strings.TrimSpace(n)])
+	}
+	return out
 }
 
 // App configures the app tier.
@@ -98,20 +123,6 @@ type LogArchive struct {
 	TransitionDays int
 	// ExpirationDays is the age at which logs (and S3 access logs) expire.
 	ExpirationDays int
-}
-
-// SingleAccount reports whether the log archive shares the workload's account.
-func (c *Config) SingleAccount() bool { return c.WorkloadAccount == c.LoggingAccount }
-
-// Warnings returns what a valid configuration should still tell its user.
-func (c *Config) Warnings() []string {
-	var w []string
-	if c.SingleAccount() {
-		w = append(w, fmt.Sprintf("single-account mode: loggingAccount equals workloadAccount (%s). "+
-			"Every control is still deployed, but an administrator of the workload account can also administer the log archive; "+
-			"use a separate logging account for anything beyond a sandbox.", c.WorkloadAccount))
-	}
-	return w
 }
 
 // Problem is one invalid setting: the key, the value given and what is allowed.

@@ -17,13 +17,11 @@ func TestDefaults(t *testing.T) {
 		Network:          Network{CIDR: "10.0.0.0/16", AZCount: 2, NatGateways: 1, InterfaceEndpoints: true},
 		Database:         Database{InstanceClass: "db.t4g.micro", StorageGiB: 20, BackupDays: 7, RotationDays: 30},
 		LogRetentionDays: 90,
+		Detection:        Detection{TrailS3DataEvents: true},
 		LogArchive:       LogArchive{LockMode: "GOVERNANCE", LockDays: 1, TransitionDays: 30, ExpirationDays: 90},
 	}
 	if *c != want {
 		t.Errorf("defaults:\n got %+v\nwant %+v", *c, want)
-	}
-	if w := c.Warnings(); len(w) != 0 {
-		t.Errorf("default configuration warns: %v", w)
 	}
 }
 
@@ -88,6 +86,7 @@ func TestValid(t *testing.T) {
 		{"db class", map[string]any{"dbInstanceClass": "db.r7g.12xlarge"}},
 		{"db backups", map[string]any{"dbBackupRetentionDays": float64(35)}},
 		{"db rotation", map[string]any{"dbSecretRotationDays": "1"}},
+		{"standards", map[string]any{"securityHubExtraStandards": "pci-dss, nist-800-53", "trailS3DataEvents": "false"}},
 		{"CDK keys are ignored", map[string]any{"@aws-cdk/core:checkSecretUsage": true,
 			"aws:cdk:enable-path-metadata": true, "acknowledged-issue-numbers": []any{1234.0},
 			"availability-zones:account=111111111111:region=us-east-1": []any{"us-east-1a"}}},
@@ -125,6 +124,9 @@ func TestInvalid(t *testing.T) {
 		{"domain one label", "domainName", "two labels", map[string]any{"domainName": "localhost"}},
 		{"domain wildcard", "domainName", "not a lowercase DNS label", map[string]any{"domainName": "*.example.com"}},
 		{"hosted zone", "hostedZoneId", "hosted zone ID", map[string]any{"domainName": "a.example.com", "hostedZoneId": "abc"}},
+		{"unknown standard", "securityHubExtraStandards", `"hipaa" is not a standard`, map[string]any{"securityHubExtraStandards": "pci-dss,hipaa"}},
+		{"standard twice", "securityHubExtraStandards", "listed twice", map[string]any{"securityHubExtraStandards": "pci-dss,pci-dss"}},
+		{"trail into the workload account", "loggingAccount", "separate logging account", map[string]any{"loggingAccount": "111111111111"}},
 		{"placeholder domain with a real account", "domainName", "placeholder", map[string]any{"workloadAccount": "012345678901"}},
 		{"example domain with a real account", "domainName", "reserved example name", map[string]any{"workloadAccount": "012345678901", "domainName": "shop.example.org"}},
 		{"instance type", "instanceType", "t4g.small", map[string]any{"instanceType": "t4g"}},
@@ -203,16 +205,6 @@ func TestAllProblemsAtOnce(t *testing.T) {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %s:\n%s", want, msg)
 		}
-	}
-}
-
-func TestSingleAccountWarns(t *testing.T) {
-	c, err := Load(map[string]any{"loggingAccount": "111111111111"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w := c.Warnings(); len(w) != 1 || !strings.Contains(w[0], "single-account") {
-		t.Errorf("warnings = %q, want one single-account warning", w)
 	}
 }
 

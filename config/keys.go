@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/netip"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -60,7 +61,7 @@ func Keys() []*Key {
 			"a 12-digit AWS account ID, as a string",
 			same(PlaceholderWorkloadAccount), matches(reAccount), func(c *Config) *string { return &c.WorkloadAccount }),
 		stringKey("loggingAccount",
-			"AWS account that holds the log archive (CloudTrail bucket and key). Equal to workloadAccount means single-account mode, which prints a warning.",
+			"AWS account that holds the log archive (CloudTrail bucket and key). It must differ from workloadAccount: the point of the archive is that nobody in the workload account can delete from it.",
 			"a 12-digit AWS account ID, as a string",
 			same("222222222222"), matches(reAccount), func(c *Config) *string { return &c.LoggingAccount }),
 		stringKey("region",
@@ -137,6 +138,13 @@ func Keys() []*Key {
 		boolKey("sessionManager",
 			"Shell access to the instances through SSM Session Manager (adds AmazonSSMManagedInstanceCore to the instance role, and SSM interface endpoints when interfaceEndpoints is on). There is no SSH in any case.",
 			same(false), func(c *Config) *bool { return &c.App.SessionManager }),
+		boolKey("trailS3DataEvents",
+			"Record S3 data events (object reads and writes) of the application bucket in the trail. CloudTrail bills data events per 100,000; turn off to save cost.",
+			same(true), func(c *Config) *bool { return &c.Detection.TrailS3DataEvents }),
+		stringKey("securityHubExtraStandards",
+			"Security Hub standards enabled in addition to AWS Foundational Security Best Practices and CIS AWS Foundations Benchmark v3.0.0, comma-separated. Each standard bills per check.",
+			"empty, or any of "+strings.Join(extraStandardNames(), ", ")+", comma-separated",
+			same(""), optional(validStandards), func(c *Config) *string { return &c.Detection.ExtraStandards }),
 		enumKey("logLockMode",
 			"Default Object Lock mode of the CloudTrail bucket. GOVERNANCE lets a logging-account principal with s3:BypassGovernanceRetention delete early; COMPLIANCE lets nobody.",
 			[]string{"GOVERNANCE", "COMPLIANCE"},
@@ -165,6 +173,9 @@ func lookup(name string) *Key {
 // crossCheck applies the rules that involve more than one key.
 func (c *Config) crossCheck() []error {
 	var ps []error
+	if c.LoggingAccount == c.WorkloadAccount {
+		ps = append(ps, &Problem{Key: "loggingAccount", Value: c.LoggingAccount, Message: "equals workloadAccount; the trail must write into a separate logging account, which the workload account cannot delete from"})
+	}
 	if isExampleDomain(c.DomainName) && c.WorkloadAccount != PlaceholderWorkloadAccount {
 		p := &Problem{Key: "domainName", Value: c.DomainName, Message: "is a reserved example name, whose certificate can never be validated; set the domain this deployment serves (workloadAccount is a real account)"}
 		if c.DomainName == PlaceholderDomain {
@@ -397,6 +408,37 @@ func isExampleDomain(name string) bool {
 		}
 	}
 	return false
+}
+
+// ExtraStandards maps the names securityHubExtraStandards accepts to the
+// Security Hub standards they enable (the part of the ARN after "standards/").
+var ExtraStandards = map[string]string{
+	"pci-dss":     "pci-dss/v/4.0.1",
+	"nist-800-53": "nist-800-53/v/5.0.0",
+}
+
+func extraStandardNames() []string {
+	var ns []string
+	for n := range ExtraStandards {
+		ns = append(ns, n)
+	}
+	sort.Strings(ns)
+	return ns
+}
+
+func validStandards(s string) string {
+	seen := map[string]bool{}
+	for _, n := range strings.Split(s, ",") {
+		n = strings.TrimSpace(n)
+		if _, ok := ExtraStandards[n]; !ok {
+			return fmt.Sprintf("%q is not a standard this app knows", n)
+		}
+		if seen[n] {
+			return n + " is listed twice"
+		}
+		seen[n] = true
+	}
+	return ""
 }
 
 func validZoneList(s string) string {

@@ -354,7 +354,11 @@ func aliasTo(t *Template, f StackFacts, lb Resource) bool {
 	return false
 }
 
+// jsonText renders v as compact JSON, without escaping <, > and &.
 func jsonText(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
+	var b strings.Builder
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	_ = e.Encode(v) // a decoded template value always encodes
+	return strings.TrimSuffix(b.String(), "\n")
 }

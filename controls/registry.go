@@ -34,18 +34,20 @@ type StackFacts struct {
 	LockMode        string `json:"LockMode"`
 	LockDays        int    `json:"LockDays"`
 	// The workload's settings that its controls check against.
-	AZCount            int    `json:"AzCount,omitempty"`
-	NatGateways        int    `json:"NatGateways,omitempty"`
-	InterfaceEndpoints bool   `json:"InterfaceEndpoints,omitempty"`
-	LogRetentionDays   int    `json:"LogRetentionDays,omitempty"`
-	DBBackupDays       int    `json:"DbBackupRetentionDays,omitempty"`
-	DBRotationDays     int    `json:"DbSecretRotationDays,omitempty"`
-	Region             string `json:"Region,omitempty"`
-	AppPort            int    `json:"AppPort,omitempty"`
-	SessionManager     bool   `json:"SessionManager,omitempty"`
-	AlertEmail         bool   `json:"AlertEmail,omitempty"`
-	DomainName         string `json:"DomainName,omitempty"`
-	HostedZoneID       string `json:"HostedZoneId,omitempty"`
+	AZCount              int      `json:"AzCount,omitempty"`
+	NatGateways          int      `json:"NatGateways,omitempty"`
+	InterfaceEndpoints   bool     `json:"InterfaceEndpoints,omitempty"`
+	LogRetentionDays     int      `json:"LogRetentionDays,omitempty"`
+	DBBackupDays         int      `json:"DbBackupRetentionDays,omitempty"`
+	DBRotationDays       int      `json:"DbSecretRotationDays,omitempty"`
+	Region               string   `json:"Region,omitempty"`
+	AppPort              int      `json:"AppPort,omitempty"`
+	SessionManager       bool     `json:"SessionManager,omitempty"`
+	AlertEmail           bool     `json:"AlertEmail,omitempty"`
+	DomainName           string   `json:"DomainName,omitempty"`
+	HostedZoneID         string   `json:"HostedZoneId,omitempty"`
+	TrailS3DataEvents    bool     `json:"TrailS3DataEvents,omitempty"`
+	SecurityHubStandards []string `json:"SecurityHubStandards,omitempty"`
 }
 
 // Map renders the facts as template metadata.
@@ -103,7 +105,7 @@ type Control struct {
 // All returns every control, in ID order.
 func All() []Control {
 	var all []Control
-	for _, group := range [][]Control{logArchiveControls(), trailControls(), networkControls(), databaseControls(), appControls(), edgeControls(), generalControls()} {
+	for _, group := range [][]Control{logArchiveControls(), trailControls(), networkControls(), databaseControls(), appControls(), edgeControls(), detectionControls(), generalControls()} {
 		all = append(all, group...)
 	}
 	sort.Slice(all, func(i, j int) bool { return idLess(all[i].ID, all[j].ID) })
@@ -178,10 +180,17 @@ func Evaluate(controls []Control, templates []*Template, complete bool) ([]Resul
 	return results, nil
 }
 
-// inSection fills in what a group of controls shares.
+// inSection fills in what a group of controls shares; a control that names
+// its own seed section or construct keeps it.
 func inSection(seed, construct string, role Role, cs []Control) []Control {
 	for i := range cs {
-		cs[i].Seed, cs[i].Construct, cs[i].Role, cs[i].Responsibility = seed, construct, role, Customer
+		if cs[i].Seed == "" {
+			cs[i].Seed = seed
+		}
+		if cs[i].Construct == "" {
+			cs[i].Construct = construct
+		}
+		cs[i].Role, cs[i].Responsibility = role, Customer
 	}
 	return cs
 }

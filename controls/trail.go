@@ -37,6 +37,9 @@ func trailControls() []Control {
 				if b := tr.String("S3BucketName"); b != f.TrailBucketName {
 					fails = append(fails, Failure{tr.Path(), fmt.Sprintf("delivers to bucket %s; the log archive's bucket is %s", describeValue(tr.Properties()["S3BucketName"]), f.TrailBucketName)})
 				}
+				if f.LoggingAccount == f.WorkloadAccount {
+					fails = append(fails, Failure{tr.Path(), "the logging account is the workload account: the trail would write where the workload can delete"})
+				}
 				if !strings.Contains(f.TrailBucketName, "-"+f.LoggingAccount+"-") {
 					fails = append(fails, Failure{tr.Path(), "the log archive's bucket name does not carry the logging account " + f.LoggingAccount})
 				}
@@ -64,6 +67,33 @@ func trailControls() []Control {
 				}
 				fails = append(fails, encryptedLogGroup(t, lg, f.LogRetentionDays)...)
 				return fails
+			},
+		},
+		{
+			ID: "TRAIL-4", Title: "With trailS3DataEvents on, the trail records the application bucket's object reads and writes (S3 data events)",
+			Frameworks: []string{"FSBP S3.22", "FSBP S3.23", "CIS 3.8", "CIS 3.9"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				tr, fails := workloadTrail(t, f)
+				if tr == nil || !f.TrailS3DataEvents {
+					return fails
+				}
+				b := appBucket(t)
+				if b == nil {
+					return []Failure{{"", "no application bucket"}}
+				}
+				for _, s := range list(tr.Properties()["EventSelectors"]) {
+					rw, _ := dig(s, "ReadWriteType")
+					for _, dr := range list(mapOf(s)["DataResources"]) {
+						typ, _ := dig(dr, "Type")
+						vals, _ := dig(dr, "Values")
+						for _, v := range list(vals) {
+							if typ == "AWS::S3::Object" && refersTo(v, b.LogicalID) && (rw == nil || rw == "All") {
+								return nil
+							}
+						}
+					}
+				}
+				return []Failure{{tr.Path(), "does not record read and write data events of " + b.Path()}}
 			},
 		},
 	})

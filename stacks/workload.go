@@ -3,13 +3,16 @@ package stacks
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/config"
 	"github.com/secure-webapp/secure-webapp/constructs/alerts"
 	"github.com/secure-webapp/secure-webapp/constructs/app"
+	"github.com/secure-webapp/secure-webapp/constructs/baseline"
 	"github.com/secure-webapp/secure-webapp/constructs/database"
+	"github.com/secure-webapp/secure-webapp/constructs/detection"
 	"github.com/secure-webapp/secure-webapp/constructs/edge"
 	"github.com/secure-webapp/secure-webapp/constructs/logbucket"
 	"github.com/secure-webapp/secure-webapp/constructs/network"
@@ -20,12 +23,14 @@ import (
 // WorkloadStack is the stack of the workload account.
 type WorkloadStack struct {
 	awscdk.Stack
-	Trail    *trail.Trail
-	Network  *network.Network
-	Database *database.Database
-	Alerts   *alerts.Alerts
-	App      *app.App
-	Edge     *edge.Edge
+	Trail     *trail.Trail
+	Network   *network.Network
+	Database  *database.Database
+	Alerts    *alerts.Alerts
+	App       *app.App
+	Edge      *edge.Edge
+	Baseline  *baseline.Baseline
+	Detection *detection.Detection
 }
 
 // NewWorkloadStack builds the workload in cfg.WorkloadAccount.
@@ -34,14 +39,6 @@ func NewWorkloadStack(scope constructs.Construct, id string, cfg *config.Config)
 		"Workload of "+cfg.AppName+": its network, PostgreSQL database, app tier, HTTPS load balancer and CloudTrail trail (into the log archive of account "+cfg.LoggingAccount+")"))
 	describe(stack, controls.RoleWorkload, cfg)
 	network.PinZones(stack, cfg.Network.AZs(cfg.Region))
-	t := trail.New(stack, "Audit", &trail.Props{
-		TrailName:         cfg.TrailName(),
-		ArchiveBucketName: cfg.TrailBucketName(),
-		ArchiveAccount:    cfg.LoggingAccount,
-		ArchiveKeyARN:     cfg.TrailKeyAliasARN(),
-		LogGroupName:      "/" + cfg.AppName + "/cloudtrail",
-		LogRetentionDays:  cfg.LogRetentionDays,
-	})
 	net := network.New(stack, "Network", &network.Props{
 		CIDR:                    cfg.Network.CIDR,
 		AZs:                     cfg.Network.AZs(cfg.Region),
@@ -80,6 +77,31 @@ func NewWorkloadStack(scope constructs.Construct, id string, cfg *config.Config)
 		Port:              cfg.App.Port,
 		SessionManager:    cfg.App.SessionManager,
 	})
+	var dataEvents []awss3.IBucket
+	if cfg.Detection.TrailS3DataEvents {
+		dataEvents = append(dataEvents, tier.Bucket)
+	}
+	t := trail.New(stack, "Audit", &trail.Props{
+		TrailName:         cfg.TrailName(),
+		ArchiveBucketName: cfg.TrailBucketName(),
+		ArchiveAccount:    cfg.LoggingAccount,
+		ArchiveKeyARN:     cfg.TrailKeyAliasARN(),
+		LogGroupName:      "/" + cfg.AppName + "/cloudtrail",
+		LogRetentionDays:  cfg.LogRetentionDays,
+		DataEventBuckets:  dataEvents,
+	})
+	base := baseline.New(stack, "Baseline", &baseline.Props{
+		LogGroupName:     "/" + cfg.AppName + "/account-baseline",
+		LogRetentionDays: cfg.LogRetentionDays,
+	})
+	det := detection.New(stack, "Detection", &detection.Props{
+		AppName:         cfg.AppName,
+		TrailLogGroup:   t.LogGroup,
+		Alerts:          alert.Topic,
+		AccessLogs:      accessLogs,
+		Standards:       cfg.Detection.Standards(),
+		ConfigRoleReady: base.ConfigRole,
+	})
 	// The app tier reaches package repositories, the RDS CA bundle and (without
 	// interface endpoints) AWS APIs over HTTPS, through the NAT gateways.
 	net.AppSecurityGroup.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS out through the NAT gateways: package updates, the RDS CA bundle, AWS APIs"), nil)
@@ -99,5 +121,5 @@ func NewWorkloadStack(scope constructs.Construct, id string, cfg *config.Config)
 		Description: jsii.String("Point " + cfg.DomainName + " here (CNAME or alias) unless hostedZoneId is set"),
 		Value:       e.LoadBalancer.LoadBalancerDnsName(),
 	})
-	return &WorkloadStack{Stack: stack, Trail: t, Network: net, Database: db, Alerts: alert, App: tier, Edge: e}
+	return &WorkloadStack{Stack: stack, Trail: t, Network: net, Database: db, Alerts: alert, App: tier, Edge: e, Baseline: base, Detection: det}
 }

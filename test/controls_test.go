@@ -371,6 +371,87 @@ var mutations = []mutation{
 	{"ALERT-1", "Workload", "alerts topic accepts plain HTTP", func(t *testing.T, tpl *controls.Template) {
 		removeStatements(t, tpl, "AWS::SNS::TopicPolicy", func(s map[string]any) bool { return strings.Contains(jsonOf(s), "aws:SecureTransport") })
 	}},
+	{"TRAIL-4", "Workload", "no data events", func(t *testing.T, tpl *controls.Template) {
+		delete(one(t, tpl, "AWS::CloudTrail::Trail").Properties(), "EventSelectors")
+	}},
+	{"DET-1", "Workload", "a CIS filter pattern altered", func(t *testing.T, tpl *controls.Template) {
+		for _, mf := range tpl.Resources("AWS::Logs::MetricFilter") {
+			if strings.Contains(mf.String("FilterPattern"), "Root") {
+				mf.Properties()["FilterPattern"] = `{$.userIdentity.type="Root"}`
+			}
+		}
+	}},
+	{"DET-1", "Workload", "an alarm without action", func(t *testing.T, tpl *controls.Template) {
+		for _, a := range tpl.Resources("AWS::CloudWatch::Alarm") {
+			if a.String("MetricName") == "ConsoleSignInWithoutMfa" {
+				delete(a.Properties(), "AlarmActions")
+			}
+		}
+	}},
+	{"DET-2", "Workload", "GuardDuty runtime monitoring off", func(t *testing.T, tpl *controls.Template) {
+		for _, f := range one(t, tpl, "AWS::GuardDuty::Detector").Properties()["Features"].([]any) {
+			if f.(map[string]any)["Name"] == "RUNTIME_MONITORING" {
+				f.(map[string]any)["Status"] = "DISABLED"
+			}
+		}
+	}},
+	{"DET-2", "Workload", "GuardDuty findings every six hours", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::GuardDuty::Detector").Properties()["FindingPublishingFrequency"] = "SIX_HOURS"
+	}},
+	{"DET-3", "Workload", "Config recorder removed", func(t *testing.T, tpl *controls.Template) {
+		deleteResource(tpl, one(t, tpl, "AWS::Config::ConfigurationRecorder"))
+	}},
+	{"DET-3", "Workload", "global IAM types not recorded", func(t *testing.T, tpl *controls.Template) {
+		props(t, one(t, tpl, "AWS::Config::ConfigurationRecorder"), "RecordingGroup")["IncludeGlobalResourceTypes"] = false
+	}},
+	{"DET-4", "Workload", "root MFA rule removed", func(t *testing.T, tpl *controls.Template) {
+		for _, r := range tpl.Resources("AWS::Config::ConfigRule") {
+			if strings.Contains(jsonOf(r.Properties()), "ROOT_ACCOUNT_MFA_ENABLED") {
+				deleteResource(tpl, r)
+			}
+		}
+	}},
+	{"DET-5", "Workload", "a Security Hub standard removed", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range tpl.Resources("AWS::SecurityHub::Standard") {
+			if strings.Contains(jsonOf(s.Properties()), "cis-aws-foundations-benchmark") {
+				deleteResource(tpl, s)
+			}
+		}
+	}},
+	{"DET-6", "Workload", "Access Analyzer removed", func(t *testing.T, tpl *controls.Template) {
+		deleteResource(tpl, one(t, tpl, "AWS::AccessAnalyzer::Analyzer"))
+	}},
+	{"DET-7", "Workload", "GuardDuty alerts only from severity 8", func(t *testing.T, tpl *controls.Template) {
+		for _, r := range tpl.Resources("AWS::Events::Rule") {
+			if strings.Contains(jsonOf(r.Properties()), "aws.guardduty") {
+				r.Properties()["EventPattern"].(map[string]any)["detail"] = map[string]any{"severity": []any{map[string]any{"numeric": []any{">=", 8}}}}
+			}
+		}
+	}},
+	{"DET-7", "Workload", "Security Hub rule disabled", func(t *testing.T, tpl *controls.Template) {
+		for _, r := range tpl.Resources("AWS::Events::Rule") {
+			if strings.Contains(jsonOf(r.Properties()), "aws.securityhub") {
+				r.Properties()["State"] = "DISABLED"
+			}
+		}
+	}},
+	{"BASE-1", "Workload", "8-character passwords", func(t *testing.T, tpl *controls.Template) {
+		for _, r := range tpl.Resources("Custom::AWS") {
+			if c := r.String("Create"); strings.Contains(c, "UpdateAccountPasswordPolicy") {
+				r.Properties()["Create"] = strings.Replace(c, `"MinimumPasswordLength":14`, `"MinimumPasswordLength":8`, 1)
+			}
+		}
+	}},
+	{"BASE-1", "Workload", "EBS encryption by default not set", func(t *testing.T, tpl *controls.Template) {
+		for _, r := range tpl.Resources("Custom::AWS") {
+			if strings.Contains(r.String("Create"), "EnableEbsEncryptionByDefault") {
+				deleteResource(tpl, r)
+			}
+		}
+	}},
+	{"TRAIL-2", "Workload", "logging account set to the workload account", func(t *testing.T, tpl *controls.Template) {
+		tpl.Body["Metadata"].(map[string]any)["SecureWebapp"].(map[string]any)["LoggingAccount"] = "111111111111"
+	}},
 	{"RET-1", "LogArchive", "CloudTrail bucket deleted with the stack", func(t *testing.T, tpl *controls.Template) {
 		trailBucket(t, tpl).Raw["DeletionPolicy"] = "Delete"
 	}},

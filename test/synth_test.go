@@ -25,9 +25,10 @@ var update = flag.Bool("update", false, "rewrite the golden templates and genera
 
 // profiles are the configurations synthesized, once each: both profiles, and
 // "variants", which turns every option away from its default at once:
-// single-account mode, interface endpoints off, Session Manager on, and a
-// Route 53 hosted zone that validates the certificate and holds an alias. All
-// must pass the same controls. validated marks the
+// interface endpoints off, Session Manager on, a Route 53 hosted zone that
+// validates the certificate and holds an alias, an alert e-mail, no S3 data
+// events, and the extra Security Hub standards. All must pass the same
+// controls. validated marks the
 // one synthesis that also runs CDK's built-in CloudFormation validation (as
 // `make synth` does); the others skip it, since it is most of a synthesis's
 // time. golden marks those with snapshots.
@@ -39,8 +40,9 @@ var profiles = []struct {
 }{
 	{"sandbox", map[string]any{"profile": "sandbox"}, true, true},
 	{"production", map[string]any{"profile": "production"}, false, true},
-	{"variants", map[string]any{"profile": "sandbox", "loggingAccount": "111111111111", "interfaceEndpoints": false,
-		"sessionManager": true, "hostedZoneId": "Z0123456789ABCDEFGHIJ", "alertEmail": "security@example.com"}, false, false},
+	{"variants", map[string]any{"profile": "sandbox", "loggingAccount": "333333333333", "interfaceEndpoints": false,
+		"sessionManager": true, "hostedZoneId": "Z0123456789ABCDEFGHIJ", "alertEmail": "security@example.com",
+		"trailS3DataEvents": false, "securityHubExtraStandards": "pci-dss,nist-800-53"}, false, false},
 }
 
 // assembly is one synthesized cloud assembly.

@@ -7,8 +7,11 @@
 // alias ARN. A copy of the events goes to a CloudWatch Logs group, encrypted
 // with a key of the workload account, for alarms and queries.
 //
+// With data event buckets given, it also records their object reads and
+// writes (S3 data events).
+//
 // Controls implemented here (see docs/CONTROLS.md): TRAIL-1, TRAIL-2, TRAIL-3,
-// and, for its key and log group, KMS-1 and RET-1.
-// The detection layer (CIS metric filters and alarms, GuardDuty, Security Hub,
-// Config) is built on top of this trail by later work.
+// TRAIL-4, and, for its key and log group, KMS-1 and RET-1. The detection
+// layer on top of it (CIS metric filters and alarms, GuardDuty, Config,
+// Security Hub) is package detection.
 package trail

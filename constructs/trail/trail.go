@@ -26,6 +26,9 @@ type Props struct {
 	LogGroupName string
 	// LogRetentionDays is how long the CloudWatch Logs copy is kept.
 	LogRetentionDays int
+	// DataEventBuckets (optional) are the buckets whose object reads and
+	// writes the trail records (S3 data events).
+	DataEventBuckets []awss3.IBucket
 }
 
 // Trail is the workload account's trail.
@@ -60,6 +63,16 @@ func New(scope constructs.Construct, id string, props *Props) *Trail {
 		SendToCloudWatchLogs:       jsii.Bool(true),
 		CloudWatchLogGroup:         logGroup,
 	})
+	if len(props.DataEventBuckets) > 0 {
+		sel := make([]*awscloudtrail.S3EventSelector, len(props.DataEventBuckets))
+		for i, b := range props.DataEventBuckets {
+			sel[i] = &awscloudtrail.S3EventSelector{Bucket: b}
+		}
+		trail.AddS3EventSelector(&sel, &awscloudtrail.AddEventSelectorOptions{
+			ReadWriteType:           awscloudtrail.ReadWriteType_ALL,
+			IncludeManagementEvents: jsii.Bool(true),
+		})
+	}
 	// The role CDK makes for CloudWatch Logs delivery; its policy is what the rules flag.
 	logsPolicy := trail.Node().FindChild(jsii.String("LogsRole")).Node().FindChild(jsii.String("DefaultPolicy"))
 	compliance.Suppress(logsPolicy, "CloudTrail writes to log streams that it creates and names itself; the policy is scoped to this one log group's streams",

@@ -1,0 +1,240 @@
+package detection
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsaccessanalyzer"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsconfig"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsguardduty"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecurityhub"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/controls"
+)
+
+// Props are the inputs of Detection. All are required.
+type Props struct {
+	// AppName prefixes the analyzer's name.
+	AppName string
+	// TrailLogGroup is the log group the trail delivers to.
+	TrailLogGroup awslogs.ILogGroup
+	// Alerts receives the alarms and the serious findings.
+	Alerts awssns.ITopic
+	// AccessLogs receives the Config bucket's server access logs.
+	AccessLogs awss3.IBucket
+	// Standards are the Security Hub standards to enable, as the part of
+	// their ARNs after "standards/".
+	Standards []string
+	// ConfigRoleReady is what must exist before the recorder: Config's
+	// service-linked role.
+	ConfigRoleReady constructs.IDependable
+}
+
+// Detection is the set of detection services.
+type Detection struct {
+	constructs.Construct
+	ConfigBucket awss3.IBucket
+}
+
+// ConfigRoleARN is the ARN of AWS Config's service-linked role in stack's
+// account.
+func ConfigRoleARN(stack awscdk.Stack) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig", *stack.Partition(), *stack.Account())
+}
+
+// New builds the detection services.
+func New(scope constructs.Construct, id string, props *Props) *Detection {
+	c := constructs.NewConstruct(scope, &id)
+	stack := awscdk.Stack_Of(c)
+	alarmAction := awscloudwatchactions.NewSnsAction(props.Alerts)
+
+	// CIS metric filters and alarms, from the one list controls.CISFilters.
+	for _, f := range controls.CISFilters() {
+		mf := awslogs.NewMetricFilter(c, jsii.String(f.Name+"Filter"), &awslogs.MetricFilterProps{
+			LogGroup:        props.TrailLogGroup,
+			FilterPattern:   awslogs.FilterPattern_Literal(jsii.String(f.Pattern)),
+			MetricNamespace: jsii.String(controls.CISNamespace),
+			MetricName:      jsii.String(f.Name),
+			MetricValue:     jsii.String("1"),
+			DefaultValue:    jsii.Number(0),
+		})
+		alarm := awscloudwatch.NewAlarm(c, jsii.String(f.Name+"Alarm"), &awscloudwatch.AlarmProps{
+			AlarmDescription: jsii.String(fmt.Sprintf("%s (%s): %s in the trail's log", f.Recommendation, orNone(f.SecurityHub), f.Name)),
+			Metric: mf.Metric(&awscloudwatch.MetricOptions{
+				Statistic: jsii.String("Sum"),
+				Period:    awscdk.Duration_Minutes(jsii.Number(5)),
+			}),
+			Threshold:          jsii.Number(1),
+			EvaluationPeriods:  jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		})
+		alarm.AddAlarmAction(alarmAction)
+	}
+
+	features := make([]any, 0, len(controls.GuardDutyFeatures))
+	for _, name := range controls.GuardDutyFeatures {
+		f := &awsguardduty.CfnDetector_CFNFeatureConfigurationProperty{Name: jsii.String(name), Status: jsii.String("ENABLED")}
+		if name == "RUNTIME_MONITORING" {
+			f.AdditionalConfiguration = []any{&awsguardduty.CfnDetector_CFNFeatureAdditionalConfigurationProperty{
+				Name: jsii.String("EC2_AGENT_MANAGEMENT"), Status: jsii.String("ENABLED"),
+			}}
+		}
+		features = append(features, f)
+	}
+	awsguardduty.NewCfnDetector(c, jsii.String("GuardDuty"), &awsguardduty.CfnDetectorProps{
+		Enable:                     jsii.Bool(true),
+		FindingPublishingFrequency: jsii.String("FIFTEEN_MINUTES"),
+		Features:                   features,
+	})
+
+	bucket := configBucket(c, stack, props)
+	recorder := awsconfig.NewCfnConfigurationRecorder(c, jsii.String("ConfigRecorder"), &awsconfig.CfnConfigurationRecorderProps{
+		RoleArn: jsii.String(ConfigRoleARN(stack)),
+		RecordingGroup: &awsconfig.CfnConfigurationRecorder_RecordingGroupProperty{
+			AllSupported:               jsii.Bool(true),
+			IncludeGlobalResourceTypes: jsii.Bool(true),
+		},
+	})
+	recorder.Node().AddDependency(props.ConfigRoleReady)
+	channel := awsconfig.NewCfnDeliveryChannel(c, jsii.String("ConfigDeliveryChannel"), &awsconfig.CfnDeliveryChannelProps{
+		S3BucketName: bucket.BucketName(),
+		S3KmsKeyArn:  bucket.EncryptionKey().KeyArn(),
+		ConfigSnapshotDeliveryProperties: &awsconfig.CfnDeliveryChannel_ConfigSnapshotDeliveryPropertiesProperty{
+			DeliveryFrequency: jsii.String("TwentyFour_Hours"),
+		},
+	})
+	for _, id := range controls.ConfigRules {
+		rule := awsconfig.NewManagedRule(c, jsii.String("Rule"+id), &awsconfig.ManagedRuleProps{Identifier: jsii.String(id)})
+		rule.Node().AddDependency(recorder, channel)
+	}
+
+	hub := awssecurityhub.NewCfnHub(c, jsii.String("SecurityHub"), &awssecurityhub.CfnHubProps{
+		EnableDefaultStandards:  jsii.Bool(false),
+		ControlFindingGenerator: jsii.String("SECURITY_CONTROL"),
+		AutoEnableControls:      jsii.Bool(true),
+	})
+	hub.Node().AddDependency(recorder)
+	for _, s := range props.Standards {
+		std := awssecurityhub.NewCfnStandard(c, jsii.String("Standard"+pascal(strings.SplitN(s, "/", 2)[0])), &awssecurityhub.CfnStandardProps{
+			StandardsArn: jsii.String(fmt.Sprintf("arn:%s:securityhub:%s::standards/%s", *stack.Partition(), *stack.Region(), s)),
+		})
+		std.AddDependency(hub)
+	}
+
+	awsaccessanalyzer.NewCfnAnalyzer(c, jsii.String("AccessAnalyzer"), &awsaccessanalyzer.CfnAnalyzerProps{
+		Type:         jsii.String("ACCOUNT"),
+		AnalyzerName: jsii.String(props.AppName + "-account"),
+	})
+
+	target := awseventstargets.NewSnsTopic(props.Alerts, nil)
+	awsevents.NewRule(c, jsii.String("GuardDutyHighFindings"), &awsevents.RuleProps{
+		Description: jsii.String("GuardDuty findings of severity 7 or more, to the alerts topic"),
+		EventPattern: &awsevents.EventPattern{
+			Source:     jsii.Strings("aws.guardduty"),
+			DetailType: jsii.Strings("GuardDuty Finding"),
+			Detail:     &map[string]any{"severity": []any{map[string]any{"numeric": []any{">=", 7}}}},
+		},
+		Targets: &[]awsevents.IRuleTarget{target},
+	})
+	awsevents.NewRule(c, jsii.String("SecurityHubHighFindings"), &awsevents.RuleProps{
+		Description: jsii.String("New, active Security Hub findings rated HIGH or CRITICAL, to the alerts topic"),
+		EventPattern: &awsevents.EventPattern{
+			Source:     jsii.Strings("aws.securityhub"),
+			DetailType: jsii.Strings("Security Hub Findings - Imported"),
+			Detail: &map[string]any{"findings": map[string]any{
+				"Severity":    map[string]any{"Label": []any{"HIGH", "CRITICAL"}},
+				"Workflow":    map[string]any{"Status": []any{"NEW"}},
+				"RecordState": []any{"ACTIVE"},
+			}},
+		},
+		Targets: &[]awsevents.IRuleTarget{target},
+	})
+	return &Detection{Construct: c, ConfigBucket: bucket}
+}
+
+// configBucket is the delivery channel's bucket: SSE-KMS under its own key,
+// no public access, TLS only, versioned, logged, retained.
+func configBucket(c constructs.Construct, stack awscdk.Stack, props *Props) awss3.Bucket {
+	account := *stack.Account()
+	key := awskms.NewKey(c, jsii.String("ConfigKey"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the AWS Config snapshots and history"),
+		EnableKeyRotation: jsii.Bool(true),
+		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("ConfigDeliversToTheBucket"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("config.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": account}},
+	}), jsii.Bool(false))
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("ConfigServiceLinkedRoleDeliversToTheBucket"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAccountRootPrincipal()},
+		Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": ConfigRoleARN(stack)}},
+	}), jsii.Bool(false))
+	b := awss3.NewBucket(c, jsii.String("ConfigBucket"), &awss3.BucketProps{
+		Encryption:             awss3.BucketEncryption_KMS,
+		EncryptionKey:          key,
+		BucketKeyEnabled:       jsii.Bool(true),
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		EnforceSSL:             jsii.Bool(true),
+		MinimumTLSVersion:      jsii.Number(1.2),
+		Versioned:              jsii.Bool(true),
+		ServerAccessLogsBucket: props.AccessLogs,
+		ServerAccessLogsPrefix: jsii.String("config-bucket/"),
+		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
+	})
+	config := awsiam.NewServicePrincipal(jsii.String("config.amazonaws.com"), nil)
+	sourceAccount := map[string]any{"AWS:SourceAccount": account}
+	b.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("AWSConfigBucketPermissionsCheck"), Principals: &[]awsiam.IPrincipal{config},
+		Actions: jsii.Strings("s3:GetBucketAcl", "s3:ListBucket"), Resources: &[]*string{b.BucketArn()},
+		Conditions: &map[string]any{"StringEquals": sourceAccount},
+	}))
+	b.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("AWSConfigBucketDelivery"), Principals: &[]awsiam.IPrincipal{config},
+		Actions: jsii.Strings("s3:PutObject"), Resources: &[]*string{b.ArnForObjects(jsii.String("AWSLogs/" + account + "/Config/*"))},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"AWS:SourceAccount": account, "s3:x-amz-acl": "bucket-owner-full-control"}},
+	}))
+	compliance.Suppress(b.Node().DefaultChild(), "AWS Config history can be rebuilt from the recorder and the trail; replicating it to a second region is a choice left to the forker",
+		"NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled", "PCI.DSS.321-S3BucketReplicationEnabled")
+	return b
+}
+
+// pascal turns "cis-aws-foundations-benchmark" into "CisAwsFoundationsBenchmark",
+// a stable construct ID.
+func pascal(s string) string {
+	parts := strings.Split(s, "-")
+	for i, p := range parts {
+		if p != "" {
+			parts[i] = strings.ToUpper(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, "")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no Security Hub control"
+	}
+	return "Security Hub " + s
+}

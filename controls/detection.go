@@ -1,0 +1,298 @@
+package controls
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+const detectionPkg = "constructs/detection"
+
+func detectionControls() []Control {
+	cs := inSection(SeedAudit, detectionPkg, RoleWorkload, []Control{
+		{
+			ID: "DET-1", Title: "The trail's log group carries the CIS metric filters (root use, unauthorized calls, console sign-in without MFA, IAM policy, CloudTrail, failed console logins, CMK disable/deletion, bucket policy, Config, security group, NACL, gateway, route table, VPC and Organizations changes), each with its exact pattern and an alarm to the alerts topic",
+			Frameworks: []string{"FSBP CloudWatch.1-14", "CIS 4.1-4.15"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				tr, fails := workloadTrail(t, f)
+				if tr == nil {
+					return fails
+				}
+				groupID, _ := RefTarget(tr.Properties()["CloudWatchLogsLogGroupArn"])
+				for _, want := range CISFilters() {
+					mf := metricFilter(t, groupID, want.Name)
+					if mf == nil {
+						fails = append(fails, Failure{"", fmt.Sprintf("no metric filter %s/%s on the trail's log group (%s)", CISNamespace, want.Name, want.Recommendation)})
+						continue
+					}
+					if got := mf.String("FilterPattern"); got != want.Pattern {
+						fails = append(fails, Failure{mf.Path(), fmt.Sprintf("%s's pattern is not the benchmark's (%s, Security Hub reports a near miss as failed):\n  got  %s\n  want %s", want.Name, want.Recommendation, got, want.Pattern)})
+					}
+					if !alarmed(t, want.Name) {
+						fails = append(fails, Failure{mf.Path(), fmt.Sprintf("no alarm on %s/%s (Sum >= 1) notifies an SNS topic of this stack", CISNamespace, want.Name)})
+					}
+				}
+				return fails
+			},
+		},
+		{
+			ID: "DET-2", Title: "GuardDuty is enabled with S3, EBS malware, RDS login, EC2 runtime and Lambda network protection, and publishes findings every 15 minutes",
+			Frameworks: []string{"FSBP GuardDuty.1"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				ds := t.Resources("AWS::GuardDuty::Detector")
+				if len(ds) == 0 {
+					return []Failure{{"", "no GuardDuty detector"}}
+				}
+				var fails []Failure
+				for _, d := range ds {
+					if !d.Bool("Enable") {
+						fails = append(fails, Failure{d.Path(), "Enable is not true"})
+					}
+					if d.String("FindingPublishingFrequency") != "FIFTEEN_MINUTES" {
+						fails = append(fails, Failure{d.Path(), fmt.Sprintf("FindingPublishingFrequency is %v, not FIFTEEN_MINUTES", orNone(d.Properties()["FindingPublishingFrequency"]))})
+					}
+					enabled := map[string]bool{}
+					for _, ft := range list(d.Properties()["Features"]) {
+						name, _ := dig(ft, "Name")
+						status, _ := dig(ft, "Status")
+						enabled[fmt.Sprint(name)] = status == "ENABLED"
+					}
+					for _, want := range GuardDutyFeatures {
+						if !enabled[want] {
+							fails = append(fails, Failure{d.Path(), want + " is not enabled"})
+						}
+					}
+				}
+				return fails
+			},
+		},
+		{
+			ID: "DET-3", Title: "AWS Config records every supported resource type, global IAM types included, as its service-linked role, and delivers to an encrypted, non-public, TLS-only bucket",
+			Frameworks: []string{"FSBP Config.1", "CIS 3.3"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				rs := t.Resources("AWS::Config::ConfigurationRecorder")
+				if len(rs) == 0 {
+					return []Failure{{"", "no AWS Config recorder: Security Hub's controls would have nothing to evaluate"}}
+				}
+				var fails []Failure
+				for _, r := range rs {
+					if !r.Bool("RecordingGroup", "AllSupported") || !r.Bool("RecordingGroup", "IncludeGlobalResourceTypes") {
+						fails = append(fails, Failure{r.Path(), "does not record all supported resource types including global ones"})
+					}
+					if !strings.HasSuffix(flatten(r.Properties()["RoleARN"]), "/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig") {
+						fails = append(fails, Failure{r.Path(), "does not run as AWS Config's service-linked role"})
+					}
+				}
+				chs := t.Resources("AWS::Config::DeliveryChannel")
+				if len(chs) == 0 {
+					return append(fails, Failure{"", "no AWS Config delivery channel"})
+				}
+				for _, ch := range chs {
+					id, ok := RefTarget(ch.Properties()["S3BucketName"])
+					b, found := t.Resource(id)
+					if !ok || !found || b.Type != "AWS::S3::Bucket" {
+						fails = append(fails, Failure{ch.Path(), "does not deliver to a bucket of this stack"})
+						continue
+					}
+					if !bucketEncrypted(t, b) {
+						fails = append(fails, Failure{b.Path(), "is not encrypted"})
+					}
+					fails = append(fails, publicAccessBlocked(b)...)
+					if !deniesInsecureTransport(t, b.LogicalID) {
+						fails = append(fails, Failure{b.Path(), "its policy does not deny requests without TLS"})
+					}
+				}
+				return fails
+			},
+		},
+		{
+			ID: "DET-4", Title: "AWS Config evaluates the seed's basics with managed rules: root MFA, console MFA, no open SSH, no public buckets, encrypted volumes and databases, a multi-region trail, IMDSv2",
+			Frameworks: []string{"CIS 1.5", "CIS 1.10"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				have := map[string]bool{}
+				for _, r := range t.Resources("AWS::Config::ConfigRule") {
+					if owner, _ := r.Get("Source", "Owner"); owner == "AWS" {
+						id, _ := r.Get("Source", "SourceIdentifier")
+						have[fmt.Sprint(id)] = true
+					}
+				}
+				var fails []Failure
+				for _, want := range ConfigRules {
+					if !have[want] {
+						fails = append(fails, Failure{"", "no AWS Config managed rule " + want})
+					}
+				}
+				return fails
+			},
+		},
+		{
+			ID: "DET-5", Title: "Security Hub is enabled with AWS Foundational Security Best Practices, CIS AWS Foundations Benchmark v3.0.0 and the standards configured in securityHubExtraStandards",
+			Check: func(t *Template, f StackFacts) []Failure {
+				if len(t.Resources("AWS::SecurityHub::Hub")) == 0 {
+					return []Failure{{"", "Security Hub is not enabled (no AWS::SecurityHub::Hub)"}}
+				}
+				have := map[string]bool{}
+				for _, s := range t.Resources("AWS::SecurityHub::Standard") {
+					arn := flatten(s.Properties()["StandardsArn"])
+					have[arn[strings.Index(arn, "standards/")+len("standards/"):]] = true
+				}
+				want := f.SecurityHubStandards
+				if len(want) == 0 {
+					want = []string{"aws-foundational-security-best-practices/v/1.0.0", "cis-aws-foundations-benchmark/v/3.0.0"}
+				}
+				var fails []Failure
+				for _, w := range want {
+					if !have[w] {
+						fails = append(fails, Failure{"", "the standard " + w + " is not enabled"})
+					}
+				}
+				return fails
+			},
+		},
+		{
+			ID: "DET-6", Title: "IAM Access Analyzer watches the account for resources shared outside it",
+			Frameworks: []string{"FSBP IAM.28"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				for _, a := range t.Resources("AWS::AccessAnalyzer::Analyzer") {
+					if a.String("Type") == "ACCOUNT" || a.String("Type") == "ORGANIZATION" {
+						return nil
+					}
+				}
+				return []Failure{{"", "no IAM Access Analyzer of type ACCOUNT"}}
+			},
+		},
+		{
+			ID: "DET-7", Title: "EventBridge sends GuardDuty findings of severity 7 or more and Security Hub findings rated HIGH or CRITICAL to the alerts topic",
+			Check: func(t *Template, f StackFacts) []Failure {
+				var gd, sh bool
+				for _, r := range t.Resources("AWS::Events::Rule") {
+					if r.String("State") == "DISABLED" || !targetsTopic(t, r) {
+						continue
+					}
+					src := jsonText(mapOf(r.Properties()["EventPattern"])["source"])
+					detail := jsonText(mapOf(r.Properties()["EventPattern"])["detail"])
+					switch {
+					case strings.Contains(src, `"aws.guardduty"`) && detail == `{"severity":[{"numeric":[">=",7]}]}`:
+						gd = true
+					case strings.Contains(src, `"aws.securityhub"`) && strings.Contains(detail, `"Label":["HIGH","CRITICAL"]`):
+						sh = true
+					}
+				}
+				var fails []Failure
+				if !gd {
+					fails = append(fails, Failure{"", "no enabled rule sends GuardDuty findings of severity >= 7 to an SNS topic of this stack"})
+				}
+				if !sh {
+					fails = append(fails, Failure{"", "no enabled rule sends HIGH and CRITICAL Security Hub findings to an SNS topic of this stack"})
+				}
+				return fails
+			},
+		},
+		{
+			ID: "BASE-1", Title: "The account baseline is set: IAM password policy (14 characters or more, every character class, 24 remembered), account-wide S3 Block Public Access, EBS encryption by default",
+			Construct:  "constructs/baseline",
+			Frameworks: []string{"FSBP IAM.7", "FSBP S3.1", "FSBP EC2.7", "CIS 1.8", "CIS 1.9", "CIS 2.1.4", "CIS 2.2.1"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				calls := map[string]map[string]any{}
+				for _, r := range t.Resources("Custom::AWS") {
+					var call struct {
+						Action     string         `json:"action"`
+						Parameters map[string]any `json:"parameters"`
+					}
+					if json.Unmarshal([]byte(flattenAll(r.Properties()["Create"])), &call) == nil && call.Action != "" {
+						calls[call.Action] = call.Parameters
+					}
+				}
+				var fails []Failure
+				if p, ok := calls["UpdateAccountPasswordPolicy"]; !ok {
+					fails = append(fails, Failure{"", "nothing sets the IAM account password policy"})
+				} else {
+					if n, _ := number(p["MinimumPasswordLength"]); n < 14 {
+						fails = append(fails, Failure{"", fmt.Sprintf("the password policy's MinimumPasswordLength is %v, below 14", orNone(p["MinimumPasswordLength"]))})
+					}
+					for _, k := range []string{"RequireSymbols", "RequireNumbers", "RequireUppercaseCharacters", "RequireLowercaseCharacters"} {
+						if p[k] != true {
+							fails = append(fails, Failure{"", "the password policy does not set " + k})
+						}
+					}
+					if n, _ := number(p["PasswordReusePrevention"]); n < 24 {
+						fails = append(fails, Failure{"", fmt.Sprintf("the password policy's PasswordReusePrevention is %v, below 24", orNone(p["PasswordReusePrevention"]))})
+					}
+				}
+				if p, ok := calls["PutPublicAccessBlock"]; !ok {
+					fails = append(fails, Failure{"", "nothing sets S3 Block Public Access for the account"})
+				} else {
+					for _, k := range []string{"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"} {
+						if v, _ := dig(p, "PublicAccessBlockConfiguration", k); v != true {
+							fails = append(fails, Failure{"", "account-wide S3 Block Public Access does not set " + k})
+						}
+					}
+				}
+				if _, ok := calls["EnableEbsEncryptionByDefault"]; !ok {
+					fails = append(fails, Failure{"", "nothing enables EBS encryption by default"})
+				}
+				return fails
+			},
+		},
+	})
+	return cs
+}
+
+func metricFilter(t *Template, groupID, metric string) *Resource {
+	for _, mf := range t.Resources("AWS::Logs::MetricFilter") {
+		if !refersTo(mf.Properties()["LogGroupName"], groupID) {
+			continue
+		}
+		for _, tr := range list(mf.Properties()["MetricTransformations"]) {
+			ns, _ := dig(tr, "MetricNamespace")
+			name, _ := dig(tr, "MetricName")
+			if ns == CISNamespace && name == metric {
+				return &mf
+			}
+		}
+	}
+	return nil
+}
+
+func alarmed(t *Template, metric string) bool {
+	for _, a := range t.Resources("AWS::CloudWatch::Alarm") {
+		if a.String("Namespace") != CISNamespace || a.String("MetricName") != metric {
+			continue
+		}
+		if n, _ := number(a.Properties()["Threshold"]); n != 1 || a.String("ComparisonOperator") != "GreaterThanOrEqualToThreshold" {
+			continue
+		}
+		for _, action := range list(a.Properties()["AlarmActions"]) {
+			if id, ok := RefTarget(action); ok {
+				if r, found := t.Resource(id); found && r.Type == "AWS::SNS::Topic" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func targetsTopic(t *Template, rule Resource) bool {
+	for _, tg := range list(rule.Properties()["Targets"]) {
+		arn, _ := dig(tg, "Arn")
+		if id, ok := RefTarget(arn); ok {
+			if r, found := t.Resource(id); found && r.Type == "AWS::SNS::Topic" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func bucketEncrypted(t *Template, b Resource) bool {
+	enc, _ := b.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
+	for _, r := range list(enc) {
+		alg, _ := dig(r, "ServerSideEncryptionByDefault", "SSEAlgorithm")
+		key, _ := dig(r, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
+		if alg == "aws:kms" && isStackKey(t, key) {
+			return true
+		}
+	}
+	return false
+}

@@ -16,7 +16,7 @@ func TestDefaults(t *testing.T) {
 		App:              App{InstanceType: "t4g.small", MinCapacity: 2, MaxCapacity: 4, Port: 8443},
 		Network:          Network{CIDR: "10.0.0.0/16", AZCount: 2, NatGateways: 1, InterfaceEndpoints: true},
 		Database:         Database{InstanceClass: "db.t4g.micro", StorageGiB: 20, BackupDays: 7, RotationDays: 30},
-		LogRetentionDays: 90,
+		LogRetentionDays: 365,
 		Detection:        Detection{TrailS3DataEvents: true},
 		LogArchive:       LogArchive{LockMode: "GOVERNANCE", LockDays: 1, TransitionDays: 30, ExpirationDays: 90},
 	}

@@ -70,5 +70,17 @@ func WriteControlsDoc(w io.Writer, controls []Control, suppressions []Suppressio
 	for _, s := range suppressions {
 		p("| %s | `%s` | %s | %s |\n", s.Stack, s.Resource, s.Rule, cell(s.Reason))
 	}
+	p("\n## AWS Control Tower proactive controls: acknowledged exceptions\n\n")
+	p("`make test` also runs the Control Tower proactive controls, as the cfn-guard rules that the npm package `@cdklabs/cdk-validator-cfnguard` ships with its `cfn-guard` binary, ")
+	p("on the templates of every synthesis (`TestControlTowerGuardRules`); any failure not listed here fails the test, and so does an exception that no longer matches a failure. ")
+	p("`TestGuardCatchesAWeakenedTemplate` proves the gate fails on a bucket without Block Public Access. The acknowledged exceptions, from `controls.GuardExceptions`:\n\n")
+	p("| Control | Resource (construct path) | Profile | Reason |\n|---|---|---|---|\n")
+	for _, e := range GuardExceptions {
+		profile := e.Profile
+		if profile == "" {
+			profile = "all"
+		}
+		p("| %s | `…/%s` | %s | %s |\n", e.Rule, e.Path, profile, cell(e.Reason))
+	}
 	return nil
 }

@@ -22,6 +22,28 @@ func generalControls() []Control {
 			},
 		},
 		{
+			ID: "KMS-2", Title: "Every customer-managed KMS key's policy denies kms:CreateGrant unless the grant is for an AWS resource or the caller is an AWS service",
+			Seed: SeedData, Responsibility: Customer, Construct: "constructs/keys", Role: RoleAny,
+			Frameworks: []string{"CT.KMS.PR.3"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				for _, k := range t.Resources("AWS::KMS::Key") {
+					ok := false
+					for _, s := range Statements(k.Properties()["KeyPolicy"]) {
+						if s.Effect == "Deny" && s.AnyPrincipal() && s.GrantsAction("kms:CreateGrant") &&
+							s.ConditionEquals("BoolIfExists", "kms:GrantIsForAWSResource", "false") &&
+							s.ConditionEquals("BoolIfExists", "aws:PrincipalIsAWSService", "false") {
+							ok = true
+						}
+					}
+					if !ok {
+						fails = append(fails, Failure{k.Path(), "its policy does not deny kms:CreateGrant for grants that are not for AWS resources"})
+					}
+				}
+				return fails
+			},
+		},
+		{
 			ID: "RET-1", Title: "Buckets, keys, log groups and secrets are retained when their stack is deleted or they are replaced (the database leaves a snapshot: DB-3)",
 			Seed: SeedData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
 			Check: func(t *Template, f StackFacts) []Failure {

@@ -76,6 +76,7 @@ func NewWorkloadStack(scope constructs.Construct, id string, cfg *config.Config)
 		MaxCapacity:       cfg.App.MaxCapacity,
 		Port:              cfg.App.Port,
 		SessionManager:    cfg.App.SessionManager,
+		AZs:               cfg.Network.AZs(cfg.Region),
 	})
 	var dataEvents []awss3.IBucket
 	if cfg.Detection.TrailS3DataEvents {

@@ -452,6 +452,9 @@ var mutations = []mutation{
 	{"TRAIL-2", "Workload", "logging account set to the workload account", func(t *testing.T, tpl *controls.Template) {
 		tpl.Body["Metadata"].(map[string]any)["SecureWebapp"].(map[string]any)["LoggingAccount"] = "111111111111"
 	}},
+	{"KMS-2", "LogArchive", "anyone may create grants", func(t *testing.T, tpl *controls.Template) {
+		removeStatements(t, tpl, "AWS::KMS::Key", func(s map[string]any) bool { return s["Sid"] == "GrantsOnlyForAwsResources" })
+	}},
 	{"RET-1", "LogArchive", "CloudTrail bucket deleted with the stack", func(t *testing.T, tpl *controls.Template) {
 		trailBucket(t, tpl).Raw["DeletionPolicy"] = "Delete"
 	}},

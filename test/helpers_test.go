@@ -83,8 +83,12 @@ func addStatement(t *testing.T, tpl *controls.Template, typ, field string, s map
 func removeStatements(t *testing.T, tpl *controls.Template, typ string, drop func(map[string]any) bool) {
 	t.Helper()
 	removed := 0
+	field := "PolicyDocument"
+	if typ == "AWS::KMS::Key" {
+		field = "KeyPolicy"
+	}
 	for _, r := range tpl.Resources(typ) {
-		doc := r.Properties()["PolicyDocument"].(map[string]any)
+		doc := r.Properties()[field].(map[string]any)
 		var keep []any
 		for _, s := range doc["Statement"].([]any) {
 			if drop(s.(map[string]any)) {

@@ -50,6 +50,7 @@ type assembly struct {
 	profile   string
 	dir       string
 	templates map[string]*controls.Template // by stack artifact ID
+	guard     *guardRun                     // the Control Tower guard rules' run on templates
 }
 
 var (
@@ -129,6 +130,7 @@ func doSynth(profile string) (*assembly, error) {
 		id := filepath.Base(t.Name)
 		a.templates[id[:len(id)-len(".template.json")]] = t
 	}
+	a.guard = startGuard(a)
 	return a, nil
 }
 

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-webapp/secure-webapp/constructs/keys"
 )
 
 // Props are the inputs of Alerts.
@@ -31,12 +33,7 @@ type Alerts struct {
 func New(scope constructs.Construct, id string, props *Props) *Alerts {
 	c := constructs.NewConstruct(scope, &id)
 	stack := awscdk.Stack_Of(c)
-	key := awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the messages of topic " + props.TopicName),
-		EnableKeyRotation: jsii.Bool(true),
-		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
+	key := keys.New(c, "Key", &keys.Props{Description: "Encrypts the messages of topic " + props.TopicName})
 	publish := jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt")
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("ServicesOfThisAccountPublishAlerts"),

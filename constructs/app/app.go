@@ -21,6 +21,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/constructs/keys"
 	"github.com/secure-webapp/secure-webapp/constructs/network"
 )
 
@@ -57,6 +58,8 @@ type Props struct {
 	Port int
 	// SessionManager adds AmazonSSMManagedInstanceCore to the role.
 	SessionManager bool
+	// AZs are the zones of the App subnets, which the group names too.
+	AZs []string
 }
 
 // App is the app tier.
@@ -78,12 +81,7 @@ func New(scope constructs.Construct, id string, props *Props) *App {
 	stack := awscdk.Stack_Of(c)
 	region := *stack.Region()
 
-	key := awskms.NewKey(c, jsii.String("BucketKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the objects of the application bucket"),
-		EnableKeyRotation: jsii.Bool(true),
-		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
+	key := keys.New(c, "BucketKey", &keys.Props{Description: "Encrypts the objects of the application bucket"})
 	bucket := awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
 		Encryption:             awss3.BucketEncryption_KMS,
 		EncryptionKey:          key,
@@ -95,7 +93,18 @@ func New(scope constructs.Construct, id string, props *Props) *App {
 		Versioned:              jsii.Bool(true),
 		ServerAccessLogsBucket: props.AccessLogs,
 		ServerAccessLogsPrefix: jsii.String("app-bucket/"),
-		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                                  jsii.String("ExpireOldVersions"),
+			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(90)),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}},
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	// Object events go to EventBridge, where a fork can hook malware scanning
+	// or indexing. Set on the L1 bucket: CDK's EventBridgeEnabled would add a
+	// Lambda-backed custom resource for what CloudFormation does natively.
+	bucket.Node().DefaultChild().(awss3.CfnBucket).SetNotificationConfiguration(&awss3.CfnBucket_NotificationConfigurationProperty{
+		EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
 	})
 	compliance.Suppress(bucket.Node().DefaultChild(), "cross-region replication is a disaster-recovery choice left to the forker; the bucket is versioned and retained",
 		"NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled", "PCI.DSS.321-S3BucketReplicationEnabled")
@@ -181,6 +190,9 @@ func New(scope constructs.Construct, id string, props *Props) *App {
 		Notifications: &[]*awsautoscaling.NotificationConfiguration{{Topic: props.Alerts}},
 		GroupMetrics:  &[]awsautoscaling.GroupMetrics{awsautoscaling.GroupMetrics_All()},
 	})
+	// The subnets already fix the zones; naming them as well lets Control
+	// Tower's CT.AUTOSCALING.PR.1 see that there are several.
+	group.Node().DefaultChild().(awsautoscaling.CfnAutoScalingGroup).SetAvailabilityZones(jsii.Strings(props.AZs...))
 	return &App{Construct: c, Target: group, Group: group, Role: role, Bucket: bucket}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/constructs/keys"
 	"github.com/secure-webapp/secure-webapp/constructs/logs"
 	"github.com/secure-webapp/secure-webapp/constructs/network"
 )
@@ -64,18 +65,8 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	c := constructs.NewConstruct(scope, &id)
 	vpc := props.Network.Vpc
 
-	dataKey := awskms.NewKey(c, jsii.String("DataKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the storage, snapshots and Performance Insights of database " + props.Identifier),
-		EnableKeyRotation: jsii.Bool(true),
-		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
-	secretKey := awskms.NewKey(c, jsii.String("SecretKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the master credentials of database " + props.Identifier),
-		EnableKeyRotation: jsii.Bool(true),
-		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
+	dataKey := keys.New(c, "DataKey", &keys.Props{Description: "Encrypts the storage, snapshots and Performance Insights of database " + props.Identifier})
+	secretKey := keys.New(c, "SecretKey", &keys.Props{Description: "Encrypts the master credentials of database " + props.Identifier})
 	secret := awsrds.NewDatabaseSecret(c, jsii.String("MasterSecret"), &awsrds.DatabaseSecretProps{
 		Username:      jsii.String(MasterUsername),
 		EncryptionKey: secretKey,

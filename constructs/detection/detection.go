@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsguardduty"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecurityhub"
@@ -22,6 +21,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/constructs/keys"
 	"github.com/secure-webapp/secure-webapp/controls"
 )
 
@@ -132,7 +132,7 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 		std := awssecurityhub.NewCfnStandard(c, jsii.String("Standard"+pascal(strings.SplitN(s, "/", 2)[0])), &awssecurityhub.CfnStandardProps{
 			StandardsArn: jsii.String(fmt.Sprintf("arn:%s:securityhub:%s::standards/%s", *stack.Partition(), *stack.Region(), s)),
 		})
-		std.AddDependency(hub)
+		std.Node().AddDependency(hub)
 	}
 
 	awsaccessanalyzer.NewCfnAnalyzer(c, jsii.String("AccessAnalyzer"), &awsaccessanalyzer.CfnAnalyzerProps{
@@ -170,12 +170,7 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 // no public access, TLS only, versioned, logged, retained.
 func configBucket(c constructs.Construct, stack awscdk.Stack, props *Props) awss3.Bucket {
 	account := *stack.Account()
-	key := awskms.NewKey(c, jsii.String("ConfigKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the AWS Config snapshots and history"),
-		EnableKeyRotation: jsii.Bool(true),
-		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
+	key := keys.New(c, "ConfigKey", &keys.Props{Description: "Encrypts the AWS Config snapshots and history"})
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("ConfigDeliversToTheBucket"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("config.amazonaws.com"), nil)},
@@ -201,7 +196,12 @@ func configBucket(c constructs.Construct, stack awscdk.Stack, props *Props) awss
 		Versioned:              jsii.Bool(true),
 		ServerAccessLogsBucket: props.AccessLogs,
 		ServerAccessLogsPrefix: jsii.String("config-bucket/"),
-		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                                  jsii.String("ExpireOldVersions"),
+			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(90)),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}},
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	config := awsiam.NewServicePrincipal(jsii.String("config.amazonaws.com"), nil)
 	sourceAccount := map[string]any{"AWS:SourceAccount": account}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/constructs/keys"
 	"github.com/secure-webapp/secure-webapp/constructs/logbucket"
 )
 
@@ -56,13 +57,7 @@ func New(scope constructs.Construct, id string, props *Props) *LogArchive {
 	c := constructs.NewConstruct(scope, &id)
 	stack := awscdk.Stack_Of(c)
 
-	key := awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
-		Alias:             jsii.String(props.KeyAlias),
-		Description:       jsii.String("Encrypts the CloudTrail logs of trail " + props.TrailARN),
-		EnableKeyRotation: jsii.Bool(true),
-		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
+	key := keys.New(c, "Key", &keys.Props{Alias: props.KeyAlias, Description: "Encrypts the CloudTrail logs of trail " + props.TrailARN})
 	trailContext := fmt.Sprintf("arn:%s:cloudtrail:*:%s:trail/*", *stack.Partition(), props.TrailAccount)
 	cloudtrail := awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), nil)
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

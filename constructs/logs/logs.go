@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-webapp/secure-webapp/constructs/keys"
 )
 
 // NewKey adds to scope a customer-managed key, with automatic rotation, that
@@ -16,12 +18,7 @@ import (
 // groups named groupNames in the stack's account.
 func NewKey(scope constructs.Construct, id, description string, groupNames ...string) awskms.Key {
 	stack := awscdk.Stack_Of(scope)
-	key := awskms.NewKey(scope, jsii.String(id), &awskms.KeyProps{
-		Description:       jsii.String(description),
-		EnableKeyRotation: jsii.Bool(true),
-		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
+	key := keys.New(scope, id, &keys.Props{Description: description})
 	arns := make([]string, len(groupNames))
 	for i, n := range groupNames {
 		arns[i] = GroupARN(stack, n)

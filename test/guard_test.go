@@ -1,0 +1,279 @@
+package test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/secure-webapp/secure-webapp/controls"
+)
+
+// The second line of proof: AWS Control Tower's proactive controls, as the
+// cfn-guard rules that the npm package @cdklabs/cdk-validator-cfnguard ships
+// with its cfn-guard binary (pinned in package.json, installed by npm ci).
+// They run on the templates the other tests already synthesized; every
+// failure must be acknowledged in controls.GuardExceptions.
+
+const guardPackage = "../node_modules/@cdklabs/cdk-validator-cfnguard"
+
+// guardBinaryPath returns the cfn-guard binary the package ships for this
+// machine.
+func guardBinaryPath() (string, error) {
+	osDir := map[string]string{"linux": "ubuntu", "darwin": "macos"}[runtime.GOOS]
+	archDir := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
+	bin := filepath.Join(guardPackage, "bin", osDir, archDir, "cfn-guard")
+	if _, err := os.Stat(bin); err != nil {
+		return "", fmt.Errorf("no cfn-guard binary for %s/%s (%v): run npm ci first (make test does)", runtime.GOOS, runtime.GOARCH, err)
+	}
+	return bin, nil
+}
+
+var reType = regexp.MustCompile(`"(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)"`)
+
+// guardRules returns the rule files (of the service directory dir, or of
+// all when dir is "") that can apply to templates: those that name a resource
+// type the templates have, or name none. A rule on an absent type has nothing
+// to check.
+func guardRules(templates []*controls.Template, dir string) ([]string, error) {
+	present := map[string]bool{}
+	for _, tpl := range templates {
+		for _, r := range tpl.Body["Resources"].(map[string]any) {
+			typ, _ := r.(map[string]any)["Type"].(string)
+			present[typ] = true
+		}
+	}
+	var rules []string
+	err := filepath.WalkDir(filepath.Join(guardPackage, "rules", "control-tower", "cfn-guard", dir), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".guard") {
+			return err
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		types := reType.FindAllStringSubmatch(string(src), -1)
+		use := len(types) == 0
+		for _, m := range types {
+			use = use || present[m[1]]
+		}
+		if use {
+			rules = append(rules, p)
+		}
+		return nil
+	})
+	return rules, err
+}
+
+// guardFinding is one resource that one Control Tower control fails on.
+type guardFinding struct {
+	template, rule, resource string // resource: construct path
+}
+
+var (
+	reCTID     = regexp.MustCompile(`\[(CT\.[A-Z0-9]+\.PR\.[0-9]+)\]`)
+	reResource = regexp.MustCompile(`^/Resources/([A-Za-z0-9]+)`)
+)
+
+// runGuard validates the template files against the rules and returns what
+// fails.
+func runGuard(bin string, rules []string, files map[string]*controls.Template) ([]guardFinding, error) {
+	args := []string{"validate", "--output-format", "json", "--show-summary", "none"}
+	for _, r := range rules {
+		args = append(args, "--rules", r)
+	}
+	for f := range files {
+		args = append(args, "--data", f)
+	}
+	var out, stderr bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	err := cmd.Run()
+	// cfn-guard exits 19 when a rule fails; anything else is an error.
+	if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != 19) {
+		return nil, fmt.Errorf("cfn-guard: %v\n%s", err, stderr.String())
+	}
+	var findings []guardFinding
+	dec := json.NewDecoder(&out)
+	for {
+		var doc struct {
+			Name         string `json:"name"`
+			Status       string `json:"status"`
+			NotCompliant []any  `json:"not_compliant"`
+		}
+		if err := dec.Decode(&doc); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("cfn-guard output: %v", err)
+		}
+		tpl := files[doc.Name]
+		for _, nc := range doc.NotCompliant {
+			var ids, resources []string
+			walkGuard(nc, &ids, &resources)
+			for _, id := range unique(ids) {
+				for _, res := range unique(resources) {
+					path := res
+					if r, ok := tpl.Resource(res); ok {
+						path = r.Path()
+					}
+					findings = append(findings, guardFinding{filepath.Base(doc.Name), id, path})
+				}
+			}
+		}
+	}
+	return findings, nil
+}
+
+// walkGuard collects the control IDs (from the rules' messages) and the
+// logical IDs (from the paths the checks traversed) of one failure.
+func walkGuard(v any, ids, resources *[]string) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if s, ok := x.(string); ok {
+				if k == "custom_message" {
+					for _, m := range reCTID.FindAllStringSubmatch(s, -1) {
+						*ids = append(*ids, m[1])
+					}
+				}
+				if k == "path" {
+					if m := reResource.FindStringSubmatch(s); m != nil {
+						*resources = append(*resources, m[1])
+					}
+				}
+			}
+			walkGuard(x, ids, resources)
+		}
+	case []any:
+		for _, x := range v {
+			walkGuard(x, ids, resources)
+		}
+	}
+}
+
+func unique(s []string) []string {
+	sort.Strings(s)
+	var out []string
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// guardRun is one cfn-guard run over an assembly's templates, started as
+// soon as the assembly is synthesized so that it overlaps the next synthesis.
+type guardRun struct {
+	done     chan struct{}
+	findings []guardFinding
+	err      error
+}
+
+// startGuard runs the guard rules on a's templates in the background.
+func startGuard(a *assembly) *guardRun {
+	r := &guardRun{done: make(chan struct{})}
+	bin, err := guardBinaryPath()
+	if err != nil {
+		r.err = err
+		close(r.done)
+		return r
+	}
+	files := map[string]*controls.Template{}
+	for _, tpl := range a.list() {
+		files[tpl.Name] = tpl
+	}
+	rules, err := guardRules(a.list(), "")
+	if err != nil {
+		r.err = err
+		close(r.done)
+		return r
+	}
+	go func() {
+		defer close(r.done)
+		r.findings, r.err = runGuard(bin, rules, files)
+	}()
+	return r
+}
+
+// TestControlTowerGuardRules checks the guard rules' verdict on every
+// synthesis: each failure must be an acknowledged exception, and each
+// exception must still be needed.
+func TestControlTowerGuardRules(t *testing.T) {
+	used := map[int]bool{}
+	for _, p := range profiles {
+		t.Run(p.name, func(t *testing.T) {
+			r := synth(t, p.name).guard
+			<-r.done
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			profile := "sandbox"
+			if p.context["profile"] == "production" {
+				profile = "production"
+			}
+			for _, f := range r.findings {
+				excepted := false
+				for i, e := range controls.GuardExceptions {
+					if e.Applies(f.rule, f.resource, profile) {
+						excepted, used[i] = true, true
+					}
+				}
+				if !excepted {
+					t.Errorf("%s: %s fails Control Tower control %s; fix it, or acknowledge it with a reason in controls.GuardExceptions", f.template, f.resource, f.rule)
+				}
+			}
+		})
+	}
+	if t.Failed() {
+		return
+	}
+	for i, e := range controls.GuardExceptions {
+		if !used[i] {
+			t.Errorf("controls.GuardExceptions[%d] (%s on %s) matches no failure: remove it", i, e.Rule, e.Path)
+		}
+	}
+}
+
+// TestGuardCatchesAWeakenedTemplate proves the gate can fail: a bucket
+// without Block Public Access must fail CT.S3.PR.1.
+func TestGuardCatchesAWeakenedTemplate(t *testing.T) {
+	bin, err := guardBinaryPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := synth(t, "sandbox").templates["Workload"].Clone()
+	b := bucketWithKMS(t, tpl)
+	delete(b.Properties(), "PublicAccessBlockConfiguration")
+	file := filepath.Join(t.TempDir(), "Workload.template.json")
+	data, err := json.Marshal(tpl.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tpl.Name = file
+	rules, err := guardRules([]*controls.Template{tpl}, "s3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, err := runGuard(bin, rules, map[string]*controls.Template{file: tpl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range findings {
+		if f.rule == "CT.S3.PR.1" && f.resource == b.Path() {
+			return
+		}
+	}
+	t.Errorf("CT.S3.PR.1 did not catch %s without Block Public Access; findings: %v", b.Path(), findings)
+}

@@ -40,7 +40,7 @@ verify:
 snapshot:
 	go test ./test -run 'TestSnapshots' -update
 
-## docs: regenerate docs/CONTROLS.md and README.md's configuration reference.
+## docs: regenerate docs/CONTROLS.md, ARCHITECTURE.md, COSTS.md and README.md's configuration reference.
 docs:
 	go test ./test -run 'TestGeneratedDocs' -update
 

@@ -152,6 +152,13 @@ func RefTarget(v any) (string, bool) {
 	return "", false
 }
 
+// RefTargetOr returns the logical ID that v points at, or "" when it points
+// at none.
+func RefTargetOr(v any) string {
+	id, _ := RefTarget(v)
+	return id
+}
+
 // Clone returns a deep copy, for tests that weaken a template.
 func (t *Template) Clone() *Template {
 	b, err := json.Marshal(t.Body)

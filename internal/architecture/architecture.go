@@ -1,0 +1,264 @@
+package architecture
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/secure-webapp/secure-webapp/controls"
+)
+
+// Write renders the architecture document of the templates of one
+// synthesis (both stacks).
+func Write(w io.Writer, templates []*controls.Template) error {
+	var logArchive, workload *controls.Template
+	var lf, wf controls.StackFacts
+	for _, t := range templates {
+		f, ok := t.Facts()
+		switch {
+		case !ok:
+			return fmt.Errorf("%s: not a template of this app", t.Name)
+		case f.Role == controls.RoleLogArchive:
+			logArchive, lf = t, f
+		case f.Role == controls.RoleWorkload:
+			workload, wf = t, f
+		}
+	}
+	if logArchive == nil || workload == nil {
+		return fmt.Errorf("need the log-archive and the workload templates")
+	}
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	p("<!-- Generated from the synthesized templates of the default configuration. Do not edit: run `make docs`. -->\n\n")
+	p("# Architecture\n\n")
+	p("The default (sandbox) configuration: workload account `%s`, logging account `%s`, region `%s`, %d availability zones. ", wf.WorkloadAccount, lf.LoggingAccount, wf.Region, wf.AZCount)
+	p("Every box and arrow below is read from the synthesized CloudFormation templates: the subnets and what runs in them, the security groups and each rule that admits one group's traffic into another, and where each log goes. ")
+	p("[`CONTROLS.md`](CONTROLS.md) lists the controls that keep it so.\n\n")
+	p("```mermaid\nflowchart TB\n")
+	p("    Internet((Internet))\n")
+	writeLogging(p, logArchive, lf)
+	writeWorkload(p, workload, wf)
+	p("```\n\n")
+	p("Solid arrows are traffic a security group admits (protocol and port); dotted arrows are log and event flows.\n\n")
+	writeResponsibility(p, append([]*controls.Template{logArchive}, workload))
+	return nil
+}
+
+var reNonID = regexp.MustCompile(`[^A-Za-z0-9]`)
+
+func id(prefix, s string) string { return prefix + reNonID.ReplaceAllString(s, "") }
+
+// label shortens a construct path to what a reader recognizes:
+// "Workload/Database/SecurityGroup/Resource" -> "Database/SecurityGroup".
+func label(path string) string {
+	path = strings.TrimSuffix(path, "/Resource")
+	if i := strings.Index(path, "/"); i >= 0 {
+		path = path[i+1:]
+	}
+	return path
+}
+
+func writeLogging(p func(string, ...any), t *controls.Template, f controls.StackFacts) {
+	p("    subgraph Logging[\"Logging account %s: the log archive\"]\n", f.LoggingAccount)
+	for _, b := range t.Resources("AWS::S3::Bucket") {
+		p("        %s[(\"%s<br/>%s\")]\n", id("Bucket", b.String("BucketName")), b.String("BucketName"), encryption(b))
+	}
+	for _, k := range t.Resources("AWS::KMS::Key") {
+		p("        %s{{\"KMS key %s\"}}\n", id("Key", label(k.Path())), label(k.Path()))
+	}
+	p("    end\n")
+}
+
+func encryption(b controls.Resource) string {
+	v, _ := b.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
+	if strings.Contains(fmt.Sprint(v), "aws:kms") {
+		return "SSE-KMS"
+	}
+	return "SSE-S3"
+}
+
+// tier names the subnet tier of a subnet, from CDK's tag.
+func tier(s controls.Resource) string {
+	tags, _ := s.Get("Tags")
+	for _, tag := range tags.([]any) {
+		m := tag.(map[string]any)
+		if m["Key"] == "aws-cdk:subnet-name" {
+			return fmt.Sprint(m["Value"])
+		}
+	}
+	return "?"
+}
+
+func writeWorkload(p func(string, ...any), t *controls.Template, f controls.StackFacts) {
+	p("    subgraph Workload[\"Workload account %s\"]\n", f.WorkloadAccount)
+	vpc := t.Resources("AWS::EC2::VPC")
+	cidr := ""
+	if len(vpc) > 0 {
+		cidr = vpc[0].String("CidrBlock")
+	}
+	p("        subgraph VPC[\"VPC %s\"]\n", cidr)
+
+	// Subnets by tier, with their zones, and what each tier holds.
+	zones := map[string][]string{}
+	var tiers []string
+	for _, s := range t.Resources("AWS::EC2::Subnet") {
+		tr := tier(s)
+		if _, ok := zones[tr]; !ok {
+			tiers = append(tiers, tr)
+		}
+		zones[tr] = append(zones[tr], fmt.Sprint(s.Properties()["AvailabilityZone"]))
+	}
+	holds := map[string][]string{
+		"Public": {"ALB[\"Application Load Balancer<br/>HTTPS 443, TLS 1.3 policy\"]", fmt.Sprintf("NAT[\"%d NAT gateway(s)\"]", len(t.Resources("AWS::EC2::NatGateway")))},
+		"App":    {"ASG[\"Auto Scaling group<br/>Amazon Linux 2023, IMDSv2\"]", "Rotation[\"Secrets Manager<br/>rotation function\"]"},
+		"Data":   {"RDS[(\"RDS PostgreSQL<br/>Multi-AZ, KMS-encrypted\")]"},
+	}
+	if n := len(t.Resources("AWS::EC2::VPCEndpoint")); n > 0 {
+		holds["App"] = append(holds["App"], fmt.Sprintf("Endpoints[\"%d VPC endpoint(s)\"]", n))
+	}
+	for _, tr := range tiers {
+		sort.Strings(zones[tr])
+		p("            subgraph Tier%s[\"%s subnets: %s\"]\n", tr, tr, strings.Join(zones[tr], ", "))
+		for _, h := range holds[tr] {
+			p("                %s\n", h)
+		}
+		p("            end\n")
+	}
+	p("        end\n")
+
+	// Security groups, and the traffic each admits from another or from the internet.
+	sgs := t.Resources("AWS::EC2::SecurityGroup")
+	p("        subgraph SecurityGroups[\"Security groups\"]\n")
+	for _, sg := range sgs {
+		p("            %s[\"%s\"]\n", sgID(t, sg.LogicalID), label(sg.Path()))
+	}
+	p("        end\n")
+	p("        Audit[\"CloudTrail trail %s\"]\n", f.TrailARN[strings.LastIndex(f.TrailARN, "/")+1:])
+	p("        Logs[(\"CloudWatch Logs<br/>KMS-encrypted, %d days\")]\n", f.LogRetentionDays)
+	p("        Detect[\"GuardDuty, Security Hub, AWS Config,<br/>Access Analyzer, CIS alarms\"]\n")
+	p("        Alerts[[\"SNS alerts topic\"]]\n")
+	p("        WAF[\"WAF web ACL\"]\n")
+	p("        AccessLogs[(\"access-log bucket<br/>SSE-S3\")]\n")
+	p("    end\n")
+
+	var edges []string
+	for _, sg := range sgs {
+		for _, r := range ingress(t, sg) {
+			edges = append(edges, fmt.Sprintf("    %s -->|%s| %s\n", r.from, r.what, sgID(t, sg.LogicalID)))
+		}
+	}
+	sort.Strings(edges)
+	for _, e := range edges {
+		p("%s", e)
+	}
+	// Which tier's resources each group protects.
+	p("    %s -.- ALB\n", sgID(t, attached(t, "AWS::ElasticLoadBalancingV2::LoadBalancer", "SecurityGroups")))
+	p("    %s -.- RDS\n", sgID(t, attached(t, "AWS::RDS::DBInstance", "VPCSecurityGroups")))
+	p("    Internet --> WAF --> ALB\n")
+	p("    ALB --> ASG\n    ASG --> RDS\n    Rotation --> RDS\n    ASG --> NAT --> Internet\n")
+	p("    Audit -.->|log files, SSE-KMS with the archive key| %s\n", id("Bucket", f.TrailBucketName))
+	p("    ALB -.->|access logs| AccessLogs\n    VPC -.->|flow logs| Logs\n    WAF -.->|WAF logs| Logs\n    RDS -.->|postgresql, upgrade logs| Logs\n")
+	p("    Audit -.-> Logs\n    Logs -.-> Detect\n    Detect -.-> Alerts\n")
+}
+
+type edge struct{ from, what string }
+
+// sgID is the diagram node of a security group, named by its construct path
+// (stable across CDK versions, unlike the hashed logical ID).
+func sgID(t *controls.Template, logicalID string) string {
+	if r, ok := t.Resource(logicalID); ok {
+		return id("SG", label(r.Path()))
+	}
+	return id("SG", logicalID)
+}
+
+// ingress returns the rules that admit traffic into sg, as edges from the
+// source group or the internet.
+func ingress(t *controls.Template, sg controls.Resource) []edge {
+	var rules []map[string]any
+	if in, ok := sg.Get("SecurityGroupIngress"); ok {
+		for _, r := range in.([]any) {
+			rules = append(rules, r.(map[string]any))
+		}
+	}
+	for _, r := range t.Resources("AWS::EC2::SecurityGroupIngress") {
+		if controls.RefTargetOr(r.Properties()["GroupId"]) == sg.LogicalID {
+			rules = append(rules, r.Properties())
+		}
+	}
+	var out []edge
+	for _, r := range rules {
+		what := fmt.Sprintf("%v %v", r["IpProtocol"], r["FromPort"])
+		if r["FromPort"] != r["ToPort"] {
+			what = fmt.Sprintf("%v %v-%v", r["IpProtocol"], r["FromPort"], r["ToPort"])
+		}
+		switch {
+		case r["SourceSecurityGroupId"] != nil:
+			out = append(out, edge{sgID(t, controls.RefTargetOr(r["SourceSecurityGroupId"])), what})
+		case r["CidrIp"] == "0.0.0.0/0":
+			out = append(out, edge{"Internet", what})
+		default:
+			out = append(out, edge{"Internet", what + " from " + fmt.Sprint(r["CidrIp"])})
+		}
+	}
+	return out
+}
+
+func attached(t *controls.Template, typ, prop string) string {
+	for _, r := range t.Resources(typ) {
+		if l, ok := r.Properties()[prop].([]any); ok && len(l) > 0 {
+			return controls.RefTargetOr(l[0])
+		}
+	}
+	return "None"
+}
+
+// responsibility says, for a resource type, what this app configures (the
+// customer's side of the line) and what AWS secures (its side), following
+// the seed: the line moves with the abstraction level.
+var responsibility = map[string][2]string{
+	"AWS::EC2::VPC":                             {"CIDR, subnet tiers, routes, flow logs, default security group emptied", "the network backbone and the hypervisor's isolation between VPCs"},
+	"AWS::EC2::SecurityGroup":                   {"every rule: who may reach what, on which port", "enforcing the rules in the hypervisor"},
+	"AWS::EC2::LaunchTemplate":                  {"the OS (Amazon Linux 2023) and its patches, IMDSv2, disk encryption, the application and its dependencies (IaaS: the most rope)", "the physical hosts, the hypervisor, the host OS"},
+	"AWS::AutoScaling::AutoScalingGroup":        {"placement in private subnets, health checks, capacity", "replacing failed capacity it is told about"},
+	"AWS::RDS::DBInstance":                      {"encryption with our key, TLS-only parameters, who may connect, backups kept, the master password (PaaS)", "the database OS and engine patching, storage, Multi-AZ failover"},
+	"AWS::SecretsManager::Secret":               {"which principals may read it, its key, its rotation schedule", "storing it encrypted, running the hosted rotation function"},
+	"AWS::KMS::Key":                             {"the key policy: who may use and manage each key; rotation on", "the HSMs that hold key material, which never leaves them"},
+	"AWS::S3::Bucket":                           {"Block Public Access, encryption, TLS-only policies, versioning, Object Lock, lifecycle", "durability and availability of the objects"},
+	"AWS::ElasticLoadBalancingV2::LoadBalancer": {"listeners, the TLS policy, header handling, access logs", "the load balancer's fleet, its patching and scaling"},
+	"AWS::CertificateManager::Certificate":      {"the domain it covers and proving ownership of it", "issuing and renewing the certificate"},
+	"AWS::WAFv2::WebACL":                        {"which rule groups run, the rate limit, logging", "the managed rule groups' content and the filtering fleet"},
+	"AWS::IAM::Role":                            {"every permission (least privilege), who may assume it", "authenticating and authorizing each call"},
+	"AWS::CloudTrail::Trail":                    {"what is recorded, where it goes, log file validation", "delivering every event, signing the digests"},
+	"AWS::GuardDuty::Detector":                  {"turning it and its protections on, acting on findings", "the threat intelligence and detection models"},
+	"AWS::SecurityHub::Hub":                     {"which standards are checked, acting on findings", "running the checks"},
+	"AWS::Config::ConfigurationRecorder":        {"recording everything, the rules that evaluate it", "recording configuration changes"},
+	"AWS::SNS::Topic":                           {"who may publish, its key, who is subscribed", "delivering the messages"},
+	"AWS::Logs::LogGroup":                       {"retention, the key, who may read", "storing and indexing the events"},
+}
+
+func writeResponsibility(p func(string, ...any), templates []*controls.Template) {
+	present := map[string]bool{}
+	for _, t := range templates {
+		for _, r := range t.Body["Resources"].(map[string]any) {
+			present[fmt.Sprint(r.(map[string]any)["Type"])] = true
+		}
+	}
+	var types []string
+	for typ := range responsibility {
+		if present[typ] {
+			types = append(types, typ)
+		}
+	}
+	sort.Strings(types)
+	p("## Shared responsibility\n\n")
+	p("The seed's two columns, for each kind of resource this app deploys. AWS secures the cloud (data centers, hosts, hypervisors, the backbone, the managed services themselves); ")
+	p("everything in the left column is configuration this app sets, and a control in [`CONTROLS.md`](CONTROLS.md) checks it. ")
+	p("The three disciplines every customer owns whatever the abstraction (encryption at rest and in transit, secrets management, audit logging) run through all of it.\n\n")
+	p("| Resource type | Customer: security in the cloud (this app) | AWS: security of the cloud |\n|---|---|---|\n")
+	for _, typ := range types {
+		r := responsibility[typ]
+		p("| `%s` | %s | %s |\n", typ, r[0], r[1])
+	}
+}

@@ -35,12 +35,15 @@ func New(scope constructs.Construct, id string, props *Props) *Alerts {
 	stack := awscdk.Stack_Of(c)
 	key := keys.New(c, "Key", &keys.Props{Description: "Encrypts the messages of topic " + props.TopicName})
 	publish := jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt")
+	// CloudWatch alarms and EventBridge rules publish as their service
+	// principals, and SNS asks KMS for a data key on their behalf. Which alarms
+	// and rules may publish is decided by the topic policy below (this
+	// account's only); the key is this topic's alone.
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("ServicesOfThisAccountPublishAlerts"),
+		Sid:        jsii.String("AlarmsAndRulesPublishAlerts"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil), awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
 		Actions:    publish,
 		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()}},
 	}), jsii.Bool(false))
 	// Auto Scaling publishes its notifications as its service-linked role.
 	// A condition, not the role as principal: the role exists only once the
@@ -59,6 +62,13 @@ func New(scope constructs.Construct, id string, props *Props) *Alerts {
 		MasterKey:  key,
 		EnforceSSL: jsii.Bool(true),
 	})
+	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AlarmsOfThisAccountPublish"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  &[]*string{topic.TopicArn()},
+		Conditions: &map[string]any{"ArnLike": map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", *stack.Partition(), *stack.Region(), *stack.Account())}},
+	}))
 	if props.Email != "" {
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(props.Email), nil))
 	}

@@ -85,7 +85,7 @@ func Keys() []*Key {
 			"empty, or arn:aws:acm:<region>:<workloadAccount>:certificate/<uuid> in the configured region and workload account",
 			same(""), optional(matches(reCertificate)), func(c *Config) *string { return &c.CertificateARN }),
 		stringKey("alertEmail",
-			"E-mail address subscribed to security alerts (detection, not built yet). Empty: none.",
+			"E-mail address subscribed to the alerts topic: CIS alarms, GuardDuty findings of severity 7+, HIGH and CRITICAL Security Hub findings, Auto Scaling events. AWS sends a confirmation e-mail first. Empty: no subscription (the topic still exists).",
 			"empty, or one e-mail address",
 			same(""), optional(matches(reEmail)), func(c *Config) *string { return &c.AlertEmail }),
 		stringKey("vpcCidr",

@@ -101,6 +101,7 @@ func NewWorkloadStack(scope constructs.Construct, id string, cfg *config.Config)
 		Alerts:          alert.Topic,
 		AccessLogs:      accessLogs,
 		Standards:       cfg.Detection.Standards(),
+		ConfigRoleARN:   base.ConfigRoleARN,
 		ConfigRoleReady: base.ConfigRole,
 	})
 	// The app tier reaches package repositories, the RDS CA bundle and (without

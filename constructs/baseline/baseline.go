@@ -36,8 +36,10 @@ type Props struct {
 // Baseline is the account baseline.
 type Baseline struct {
 	constructs.Construct
-	// ConfigRole is done when AWS Config's service-linked role exists.
-	ConfigRole constructs.IDependable
+	// ConfigRole is done when AWS Config's service-linked role exists;
+	// ConfigRoleARN is its ARN.
+	ConfigRole    constructs.IDependable
+	ConfigRoleARN string
 }
 
 // New builds the baseline.
@@ -109,7 +111,7 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 			Conditions: &map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "config.amazonaws.com"}},
 		}))
 	suppressProvider(stack)
-	return &Baseline{Construct: c, ConfigRole: slr}
+	return &Baseline{Construct: c, ConfigRole: slr, ConfigRoleARN: configRole}
 }
 
 // suppressProvider records, on the function that every AwsCustomResource of

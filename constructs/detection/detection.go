@@ -38,8 +38,9 @@ type Props struct {
 	// Standards are the Security Hub standards to enable, as the part of
 	// their ARNs after "standards/".
 	Standards []string
-	// ConfigRoleReady is what must exist before the recorder: Config's
-	// service-linked role.
+	// ConfigRoleARN is AWS Config's service-linked role, which the recorder
+	// runs as; ConfigRoleReady is done once it exists.
+	ConfigRoleARN   string
 	ConfigRoleReady constructs.IDependable
 }
 
@@ -47,12 +48,6 @@ type Props struct {
 type Detection struct {
 	constructs.Construct
 	ConfigBucket awss3.IBucket
-}
-
-// ConfigRoleARN is the ARN of AWS Config's service-linked role in stack's
-// account.
-func ConfigRoleARN(stack awscdk.Stack) string {
-	return fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig", *stack.Partition(), *stack.Account())
 }
 
 // New builds the detection services.
@@ -103,7 +98,7 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 
 	bucket := configBucket(c, stack, props)
 	recorder := awsconfig.NewCfnConfigurationRecorder(c, jsii.String("ConfigRecorder"), &awsconfig.CfnConfigurationRecorderProps{
-		RoleArn: jsii.String(ConfigRoleARN(stack)),
+		RoleArn: jsii.String(props.ConfigRoleARN),
 		RecordingGroup: &awsconfig.CfnConfigurationRecorder_RecordingGroupProperty{
 			AllSupported:               jsii.Bool(true),
 			IncludeGlobalResourceTypes: jsii.Bool(true),
@@ -183,7 +178,7 @@ func configBucket(c constructs.Construct, stack awscdk.Stack, props *Props) awss
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAccountRootPrincipal()},
 		Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
 		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": ConfigRoleARN(stack)}},
+		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": props.ConfigRoleARN}},
 	}), jsii.Bool(false))
 	b := awss3.NewBucket(c, jsii.String("ConfigBucket"), &awss3.BucketProps{
 		Encryption:             awss3.BucketEncryption_KMS,

@@ -173,7 +173,7 @@ func edgeControls() []Control {
 			},
 		},
 		{
-			ID: "EDGE-5", Title: "A WAF web ACL on the load balancer blocks by the AWS managed rule groups (common, known bad inputs, SQL injection, Amazon IP reputation) and a per-IP rate limit, and logs to an encrypted log group with the configured retention",
+			ID: "EDGE-5", Title: "A WAF web ACL on the load balancer blocks by the AWS managed rule groups (common, known bad inputs, SQL injection, Amazon IP reputation) and a per-IP rate limit, and logs to an encrypted log group with the configured retention, with the authorization and cookie headers redacted",
 			Frameworks: []string{"FSBP ELB.16", "FSBP WAF.11", "FSBP WAF.12"},
 			Check: forEachLB(func(t *Template, f StackFacts, lb Resource) []Failure {
 				var acl *Resource
@@ -222,6 +222,12 @@ func edgeControls() []Control {
 				for _, lc := range t.Resources("AWS::WAFv2::LoggingConfiguration") {
 					if id, ok := RefTarget(lc.Properties()["ResourceArn"]); !ok || id != acl.LogicalID {
 						continue
+					}
+					redacted := strings.ToLower(jsonText(lc.Properties()["RedactedFields"]))
+					for _, h := range []string{"authorization", "cookie"} {
+						if !strings.Contains(redacted, `{"singleheader":{"name":"`+h+`"}}`) {
+							fails = append(fails, Failure{lc.Path(), "the WAF log does not redact the " + h + " header, so it would store credentials"})
+						}
 					}
 					for _, d := range list(lc.Properties()["LogDestinationConfigs"]) {
 						dest := flatten(d)

@@ -362,6 +362,9 @@ var mutations = []mutation{
 			}
 		}
 	}},
+	{"EDGE-5", "Workload", "cookies in the WAF log", func(t *testing.T, tpl *controls.Template) {
+		delete(one(t, tpl, "AWS::WAFv2::LoggingConfiguration").Properties(), "RedactedFields")
+	}},
 	{"EDGE-5", "Workload", "WAF logging removed", func(t *testing.T, tpl *controls.Template) {
 		deleteResource(tpl, one(t, tpl, "AWS::WAFv2::LoggingConfiguration"))
 	}},

@@ -23,6 +23,9 @@ const SSLPolicy = elbv2.SslPolicy_TLS13_RES
 // minutes before the web ACL blocks it.
 const RateLimit = 1000
 
+// RedactedHeaders are the request headers WAF logs never show.
+var RedactedHeaders = []string{"authorization", "cookie"}
+
 // ManagedRuleGroups are the AWS managed rule groups the web ACL runs.
 var ManagedRuleGroups = []string{
 	"AWSManagedRulesAmazonIpReputationList",
@@ -193,9 +196,16 @@ func webACL(c constructs.Construct, props *Props, alb elbv2.ApplicationLoadBalan
 
 	key := logs.NewKey(c, "WafLogKey", "Encrypts the WAF logs of "+props.WAFLogGroupName, props.WAFLogGroupName)
 	group := logs.NewGroup(c, "WafLogGroup", props.WAFLogGroupName, key, props.LogRetentionDays)
+	// The log keeps who asked for what, not their credentials: the headers
+	// that carry sessions and tokens are redacted.
+	redacted := make([]any, len(RedactedHeaders))
+	for i, h := range RedactedHeaders {
+		redacted[i] = &awswafv2.CfnLoggingConfiguration_FieldToMatchProperty{SingleHeader: map[string]any{"Name": h}}
+	}
 	logging := awswafv2.NewCfnLoggingConfiguration(c, jsii.String("WafLogging"), &awswafv2.CfnLoggingConfigurationProps{
 		ResourceArn:           acl.AttrArn(),
 		LogDestinationConfigs: &[]any{logs.GroupARN(awscdk.Stack_Of(c), props.WAFLogGroupName)},
+		RedactedFields:        &redacted,
 	})
 	logging.Node().AddDependency(group)
 	return acl

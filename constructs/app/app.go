@@ -21,6 +21,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/constructs/databucket"
 	"github.com/secure-webapp/secure-webapp/constructs/keys"
 	"github.com/secure-webapp/secure-webapp/constructs/network"
 )
@@ -82,23 +83,9 @@ func New(scope constructs.Construct, id string, props *Props) *App {
 	region := *stack.Region()
 
 	key := keys.New(c, "BucketKey", &keys.Props{Description: "Encrypts the objects of the application bucket"})
-	bucket := awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
-		Encryption:             awss3.BucketEncryption_KMS,
-		EncryptionKey:          key,
-		BucketKeyEnabled:       jsii.Bool(true),
-		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
-		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		EnforceSSL:             jsii.Bool(true),
-		MinimumTLSVersion:      jsii.Number(1.2),
-		Versioned:              jsii.Bool(true),
-		ServerAccessLogsBucket: props.AccessLogs,
-		ServerAccessLogsPrefix: jsii.String("app-bucket/"),
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                                  jsii.String("ExpireOldVersions"),
-			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(90)),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
-		}},
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	bucket := databucket.New(c, "Bucket", &databucket.Props{
+		Key: key, AccessLogs: props.AccessLogs, AccessLogPrefix: "app-bucket/",
+		Replication: "cross-region replication is a disaster-recovery choice left to the forker; the bucket is versioned and retained",
 	})
 	// Object events go to EventBridge, where a fork can hook malware scanning
 	// or indexing. Set on the L1 bucket: CDK's EventBridgeEnabled would add a
@@ -106,8 +93,6 @@ func New(scope constructs.Construct, id string, props *Props) *App {
 	bucket.Node().DefaultChild().(awss3.CfnBucket).SetNotificationConfiguration(&awss3.CfnBucket_NotificationConfigurationProperty{
 		EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
 	})
-	compliance.Suppress(bucket.Node().DefaultChild(), "cross-region replication is a disaster-recovery choice left to the forker; the bucket is versioned and retained",
-		"NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled", "PCI.DSS.321-S3BucketReplicationEnabled")
 
 	role := awsiam.NewRole(c, jsii.String("InstanceRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),

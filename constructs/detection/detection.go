@@ -20,7 +20,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/constructs/databucket"
 	"github.com/secure-webapp/secure-webapp/constructs/keys"
 	"github.com/secure-webapp/secure-webapp/controls"
 )
@@ -180,23 +180,9 @@ func configBucket(c constructs.Construct, stack awscdk.Stack, props *Props) awss
 		Resources:  jsii.Strings("*"),
 		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": props.ConfigRoleARN}},
 	}), jsii.Bool(false))
-	b := awss3.NewBucket(c, jsii.String("ConfigBucket"), &awss3.BucketProps{
-		Encryption:             awss3.BucketEncryption_KMS,
-		EncryptionKey:          key,
-		BucketKeyEnabled:       jsii.Bool(true),
-		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
-		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		EnforceSSL:             jsii.Bool(true),
-		MinimumTLSVersion:      jsii.Number(1.2),
-		Versioned:              jsii.Bool(true),
-		ServerAccessLogsBucket: props.AccessLogs,
-		ServerAccessLogsPrefix: jsii.String("config-bucket/"),
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                                  jsii.String("ExpireOldVersions"),
-			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(90)),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
-		}},
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	b := databucket.New(c, "ConfigBucket", &databucket.Props{
+		Key: key, AccessLogs: props.AccessLogs, AccessLogPrefix: "config-bucket/",
+		Replication: "AWS Config history can be rebuilt from the recorder and the trail; replicating it to a second region is a choice left to the forker",
 	})
 	config := awsiam.NewServicePrincipal(jsii.String("config.amazonaws.com"), nil)
 	sourceAccount := map[string]any{"AWS:SourceAccount": account}
@@ -210,8 +196,6 @@ func configBucket(c constructs.Construct, stack awscdk.Stack, props *Props) awss
 		Actions: jsii.Strings("s3:PutObject"), Resources: &[]*string{b.ArnForObjects(jsii.String("AWSLogs/" + account + "/Config/*"))},
 		Conditions: &map[string]any{"StringEquals": map[string]any{"AWS:SourceAccount": account, "s3:x-amz-acl": "bucket-owner-full-control"}},
 	}))
-	compliance.Suppress(b.Node().DefaultChild(), "AWS Config history can be rebuilt from the recorder and the trail; replicating it to a second region is a choice left to the forker",
-		"NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled", "PCI.DSS.321-S3BucketReplicationEnabled")
 	return b
 }
 

@@ -119,14 +119,7 @@ func appControls() []Control {
 					return []Failure{{"", "no application bucket: the instance role's upload statement names none"}}
 				}
 				var fails []Failure
-				enc, _ := b.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
-				kms := false
-				for _, r := range list(enc) {
-					alg, _ := dig(r, "ServerSideEncryptionByDefault", "SSEAlgorithm")
-					key, _ := dig(r, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
-					kms = kms || (alg == "aws:kms" && isStackKey(t, key))
-				}
-				if !kms {
+				if !bucketEncrypted(t, *b) {
 					fails = append(fails, Failure{b.Path(), "is not encrypted with SSE-KMS under a key of this stack"})
 				}
 				fails = append(fails, publicAccessBlocked(*b)...)

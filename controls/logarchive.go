@@ -42,11 +42,7 @@ func logArchiveControls() []Control {
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
 				for _, b := range t.Resources("AWS::S3::Bucket") {
-					for _, s := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
-						if !b.Bool("PublicAccessBlockConfiguration", s) {
-							fails = append(fails, Failure{b.Path(), s + " is not true"})
-						}
-					}
+					fails = append(fails, publicAccessBlocked(b)...)
 				}
 				return append(fails, expectBuckets(t, 2)...)
 			},

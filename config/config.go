@@ -68,6 +68,9 @@ type Network struct {
 
 // Detection configures the audit and detection services.
 type Detection struct {
+	// Services creates GuardDuty, Security Hub and the Config recorder;
+	// false leaves them to the account's organization.
+	Services bool
 	// TrailS3DataEvents records the application bucket's object events.
 	TrailS3DataEvents bool
 	// ExtraStandards lists Security Hub standards (keys of ExtraStandards)

@@ -17,7 +17,7 @@ func TestDefaults(t *testing.T) {
 		Network:          Network{CIDR: "10.0.0.0/16", AZCount: 2, NatGateways: 1, InterfaceEndpoints: true},
 		Database:         Database{InstanceClass: "db.t4g.micro", StorageGiB: 20, BackupDays: 7, RotationDays: 30},
 		LogRetentionDays: 365,
-		Detection:        Detection{TrailS3DataEvents: true},
+		Detection:        Detection{Services: true, TrailS3DataEvents: true},
 		LogArchive:       LogArchive{LockMode: "GOVERNANCE", LockDays: 1, TransitionDays: 30, ExpirationDays: 90},
 	}
 	if *c != want {
@@ -86,6 +86,7 @@ func TestValid(t *testing.T) {
 		{"db class", map[string]any{"dbInstanceClass": "db.r7g.12xlarge"}},
 		{"db backups", map[string]any{"dbBackupRetentionDays": float64(35)}},
 		{"db rotation", map[string]any{"dbSecretRotationDays": "1"}},
+		{"central detection", map[string]any{"detectionServices": "false"}},
 		{"standards", map[string]any{"securityHubExtraStandards": "pci-dss, nist-800-53", "trailS3DataEvents": "false"}},
 		{"CDK keys are ignored", map[string]any{"@aws-cdk/core:checkSecretUsage": true,
 			"aws:cdk:enable-path-metadata": true, "acknowledged-issue-numbers": []any{1234.0},
@@ -124,6 +125,7 @@ func TestInvalid(t *testing.T) {
 		{"domain one label", "domainName", "two labels", map[string]any{"domainName": "localhost"}},
 		{"domain wildcard", "domainName", "not a lowercase DNS label", map[string]any{"domainName": "*.example.com"}},
 		{"hosted zone", "hostedZoneId", "hosted zone ID", map[string]any{"domainName": "a.example.com", "hostedZoneId": "abc"}},
+		{"detection services no", "detectionServices", "true or false", map[string]any{"detectionServices": "no"}},
 		{"unknown standard", "securityHubExtraStandards", `"hipaa" is not a standard`, map[string]any{"securityHubExtraStandards": "pci-dss,hipaa"}},
 		{"standard twice", "securityHubExtraStandards", "listed twice", map[string]any{"securityHubExtraStandards": "pci-dss,pci-dss"}},
 		{"trail into the workload account", "loggingAccount", "separate logging account", map[string]any{"loggingAccount": "111111111111"}},

@@ -8,6 +8,17 @@ import (
 
 const detectionPkg = "constructs/detection"
 
+// centrallyRun marks the controls of the services an organization may run
+// for the account instead of this stack (detectionServices false).
+func centrallyRun(service string) func(f StackFacts) string {
+	return func(f StackFacts) string {
+		if f.CentralDetection {
+			return service + " is run for the account by its organization (detectionServices is false): check it there"
+		}
+		return ""
+	}
+}
+
 func detectionControls() []Control {
 	cs := inSection(SeedAudit, detectionPkg, RoleWorkload, []Control{
 		{
@@ -37,7 +48,8 @@ func detectionControls() []Control {
 		},
 		{
 			ID: "DET-2", Title: "GuardDuty is enabled with S3, EBS malware, RDS login, EC2 runtime and Lambda network protection, and publishes findings every 15 minutes",
-			Frameworks: []string{"FSBP GuardDuty.1"},
+			Frameworks:    []string{"FSBP GuardDuty.1"},
+			NotApplicable: centrallyRun("GuardDuty"),
 			Check: func(t *Template, f StackFacts) []Failure {
 				ds := t.Resources("AWS::GuardDuty::Detector")
 				if len(ds) == 0 {
@@ -68,7 +80,8 @@ func detectionControls() []Control {
 		},
 		{
 			ID: "DET-3", Title: "AWS Config records every supported resource type, global IAM types included, as its service-linked role, and delivers to an encrypted, non-public, TLS-only bucket",
-			Frameworks: []string{"FSBP Config.1", "CIS 3.3"},
+			Frameworks:    []string{"FSBP Config.1", "CIS 3.3"},
+			NotApplicable: centrallyRun("the AWS Config recorder"),
 			Check: func(t *Template, f StackFacts) []Failure {
 				rs := t.Resources("AWS::Config::ConfigurationRecorder")
 				if len(rs) == 0 {
@@ -127,6 +140,7 @@ func detectionControls() []Control {
 		},
 		{
 			ID: "DET-5", Title: "Security Hub is enabled with AWS Foundational Security Best Practices, CIS AWS Foundations Benchmark v3.0.0 and the standards configured in securityHubExtraStandards",
+			NotApplicable: centrallyRun("Security Hub"),
 			Check: func(t *Template, f StackFacts) []Failure {
 				if len(t.Resources("AWS::SecurityHub::Hub")) == 0 {
 					return []Failure{{"", "Security Hub is not enabled (no AWS::SecurityHub::Hub)"}}

@@ -54,6 +54,15 @@ func WriteControlsDoc(w io.Writer, controls []Control, suppressions []Suppressio
 	p("- checked on any synthesized templates by `go run ./cmd/verify cdk.out`.\n\n")
 	p("Seed sections refer to `../shared/seed`'s worked example (1. Data layer, 2. Network, 3. App layer, 4. TLS everywhere, 5. Audit & detection). ")
 	p("Framework references are AWS Security Hub control IDs of the AWS Foundational Security Best Practices standard (FSBP) and recommendations of the CIS AWS Foundations Benchmark v3.0.0 (CIS).\n\n")
+	var na []string
+	for _, c := range controls {
+		if c.NotApplicable != nil {
+			na = append(na, c.ID)
+		}
+	}
+	if len(na) > 0 {
+		p("%s report n/a instead of pass or fail when the configuration leaves what they check to the account's organization (`detectionServices` false); verify then says who must provide it.\n\n", strings.Join(na, ", "))
+	}
 	p("| Control | Title | Seed section | Responsibility | Frameworks | Construct | Stack | Test |\n")
 	p("|---|---|---|---|---|---|---|---|\n")
 	for _, c := range controls {

@@ -48,6 +48,9 @@ type StackFacts struct {
 	HostedZoneID         string   `json:"HostedZoneId,omitempty"`
 	TrailS3DataEvents    bool     `json:"TrailS3DataEvents,omitempty"`
 	SecurityHubStandards []string `json:"SecurityHubStandards,omitempty"`
+	// CentralDetection: GuardDuty, Security Hub and the Config recorder are
+	// run for the account by its organization, not by this stack.
+	CentralDetection bool `json:"CentralDetection,omitempty"`
 }
 
 // Map renders the facts as template metadata.
@@ -100,6 +103,10 @@ type Control struct {
 	Role Role
 	// Check inspects one template of that role and returns what is wrong.
 	Check func(t *Template, f StackFacts) []Failure
+	// NotApplicable (optional) returns why the control does not apply to a
+	// stack with these facts, or "" when it does. A control that does not
+	// apply is reported as such, never as passed.
+	NotApplicable func(f StackFacts) string
 }
 
 // All returns every control, in ID order.
@@ -133,6 +140,9 @@ const (
 	Fail Status = "fail"
 	// Skipped: no template of the control's role was given.
 	Skipped Status = "skipped"
+	// NotApplicable: the configuration leaves what the control checks to
+	// someone else; the result's Note says who.
+	NotApplicable Status = "n/a"
 )
 
 // Result is the verdict on one control over one set of templates.
@@ -141,6 +151,7 @@ type Result struct {
 	Status   Status
 	Template string // the template checked ("" when skipped)
 	Failures []Failure
+	Note     string // why the control does not apply (NotApplicable only)
 }
 
 // Evaluate runs every control against the templates. Each template must carry
@@ -170,6 +181,12 @@ func Evaluate(controls []Control, templates []*Template, complete bool) ([]Resul
 		}
 		for _, t := range ts {
 			f, _ := t.Facts()
+			if c.NotApplicable != nil {
+				if why := c.NotApplicable(f); why != "" {
+					results = append(results, Result{Control: c, Status: NotApplicable, Template: t.Name, Note: why})
+					continue
+				}
+			}
 			r := Result{Control: c, Status: Pass, Template: t.Name, Failures: c.Check(t, f)}
 			if len(r.Failures) > 0 {
 				r.Status = Fail

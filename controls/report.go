@@ -40,7 +40,7 @@ func WriteReport(w io.Writer, format string, results []Result) error {
 func writeText(w io.Writer, results []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STATUS\tCONTROL\tTEMPLATE\tTITLE")
-	pass, fail, skip := 0, 0, 0
+	pass, fail, skip, na := 0, 0, 0, 0
 	for _, r := range results {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", strings.ToUpper(string(r.Status)), r.Control.ID, base(r.Template), r.Control.Title)
 		switch r.Status {
@@ -48,6 +48,8 @@ func writeText(w io.Writer, results []Result) error {
 			pass++
 		case Fail:
 			fail++
+		case NotApplicable:
+			na++
 		default:
 			skip++
 		}
@@ -60,7 +62,16 @@ func writeText(w io.Writer, results []Result) error {
 			fmt.Fprintf(w, "FAIL %s %s: %s\n", r.Control.ID, orDash(f.Resource), f.Reason)
 		}
 	}
-	_, err := fmt.Fprintf(w, "%d passed, %d failed, %d skipped\n", pass, fail, skip)
+	for _, r := range results {
+		if r.Status == NotApplicable {
+			fmt.Fprintf(w, "N/A  %s %s: %s\n", r.Control.ID, base(r.Template), r.Note)
+		}
+	}
+	summary := fmt.Sprintf("%d passed, %d failed, %d skipped", pass, fail, skip)
+	if na > 0 {
+		summary += fmt.Sprintf(", %d not applicable", na)
+	}
+	_, err := fmt.Fprintln(w, summary)
 	return err
 }
 
@@ -70,12 +81,13 @@ type jsonResult struct {
 	Status   Status    `json:"status"`
 	Template string    `json:"template,omitempty"`
 	Failures []Failure `json:"failures,omitempty"`
+	Note     string    `json:"note,omitempty"`
 }
 
 func writeJSON(w io.Writer, results []Result) error {
 	out := make([]jsonResult, len(results))
 	for i, r := range results {
-		out[i] = jsonResult{r.Control.ID, r.Control.Title, r.Status, r.Template, r.Failures}
+		out[i] = jsonResult{r.Control.ID, r.Control.Title, r.Status, r.Template, r.Failures, r.Note}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -89,6 +101,9 @@ func writeMarkdown(w io.Writer, results []Result) error {
 		var fs []string
 		for _, f := range r.Failures {
 			fs = append(fs, fmt.Sprintf("`%s`: %s", orDash(f.Resource), f.Reason))
+		}
+		if r.Note != "" {
+			fs = append(fs, r.Note)
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.Status, r.Control.ID, base(r.Template), cell(r.Control.Title), cell(strings.Join(fs, "<br>")))
 	}

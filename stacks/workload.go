@@ -97,6 +97,7 @@ func NewWorkloadStack(scope constructs.Construct, id string, cfg *config.Config)
 	})
 	det := detection.New(stack, "Detection", &detection.Props{
 		AppName:         cfg.AppName,
+		Services:        cfg.Detection.Services,
 		TrailLogGroup:   t.LogGroup,
 		Alerts:          alert.Topic,
 		AccessLogs:      accessLogs,

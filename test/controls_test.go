@@ -30,6 +30,26 @@ func TestControls(t *testing.T) {
 	}
 }
 
+// TestCentralDetectionIsNotApplicable: with detectionServices false, exactly
+// the controls of the services left to the organization report n/a, with a
+// note saying so, and nothing else does.
+func TestCentralDetectionIsNotApplicable(t *testing.T) {
+	results, err := controls.Evaluate(controls.All(), synth(t, "variants").list(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"DET-2": true, "DET-3": true, "DET-5": true}
+	for _, r := range results {
+		na := r.Status == controls.NotApplicable
+		if na != want[r.Control.ID] {
+			t.Errorf("%s: status %s", r.Control.ID, r.Status)
+		}
+		if na && !strings.Contains(r.Note, "detectionServices is false") {
+			t.Errorf("%s: note %q does not say why", r.Control.ID, r.Note)
+		}
+	}
+}
+
 // mutation weakens one control in a synthesized template; the control's
 // check must then fail.
 type mutation struct {

@@ -27,8 +27,8 @@ var update = flag.Bool("update", false, "rewrite the golden templates and genera
 // "variants", which turns every option away from its default at once:
 // interface endpoints off, Session Manager on, a Route 53 hosted zone that
 // validates the certificate and holds an alias, an alert e-mail, no S3 data
-// events, and the extra Security Hub standards. All must pass the same
-// controls. validated marks the
+// events, the extra Security Hub standards, and detection services left to
+// the organization. All must pass the same controls (or report n/a). validated marks the
 // one synthesis that also runs CDK's built-in CloudFormation validation (as
 // `make synth` does); the others skip it, since it is most of a synthesis's
 // time. golden marks those with snapshots.
@@ -42,7 +42,7 @@ var profiles = []struct {
 	{"production", map[string]any{"profile": "production"}, false, true},
 	{"variants", map[string]any{"profile": "sandbox", "loggingAccount": "333333333333", "interfaceEndpoints": false,
 		"sessionManager": true, "hostedZoneId": "Z0123456789ABCDEFGHIJ", "alertEmail": "security@example.com",
-		"trailS3DataEvents": false, "securityHubExtraStandards": "pci-dss,nist-800-53"}, false, false},
+		"trailS3DataEvents": false, "securityHubExtraStandards": "pci-dss,nist-800-53", "detectionServices": false}, false, false},
 }
 
 // assembly is one synthesized cloud assembly.

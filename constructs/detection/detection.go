@@ -29,6 +29,10 @@ import (
 type Props struct {
 	// AppName prefixes the analyzer's name.
 	AppName string
+	// Services creates GuardDuty, Security Hub and the Config recorder and
+	// its delivery channel; false leaves them to the account's organization
+	// and builds only what works on top of them.
+	Services bool
 	// TrailLogGroup is the log group the trail delivers to.
 	TrailLogGroup awslogs.ILogGroup
 	// Alerts receives the alarms and the serious findings.
@@ -47,6 +51,7 @@ type Props struct {
 // Detection is the set of detection services.
 type Detection struct {
 	constructs.Construct
+	// ConfigBucket receives Config's history; nil without Services.
 	ConfigBucket awss3.IBucket
 }
 
@@ -80,54 +85,17 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 		alarm.AddAlarmAction(alarmAction)
 	}
 
-	features := make([]any, 0, len(controls.GuardDutyFeatures))
-	for _, name := range controls.GuardDutyFeatures {
-		f := &awsguardduty.CfnDetector_CFNFeatureConfigurationProperty{Name: jsii.String(name), Status: jsii.String("ENABLED")}
-		if name == "RUNTIME_MONITORING" {
-			f.AdditionalConfiguration = []any{&awsguardduty.CfnDetector_CFNFeatureAdditionalConfigurationProperty{
-				Name: jsii.String("EC2_AGENT_MANAGEMENT"), Status: jsii.String("ENABLED"),
-			}}
-		}
-		features = append(features, f)
+	var bucket awss3.IBucket
+	var recorded []constructs.IDependable
+	if props.Services {
+		guardDuty(c)
+		var recorder constructs.IDependable
+		bucket, recorder, recorded = configRecorder(c, stack, props)
+		securityHub(c, stack, props.Standards, recorder)
 	}
-	awsguardduty.NewCfnDetector(c, jsii.String("GuardDuty"), &awsguardduty.CfnDetectorProps{
-		Enable:                     jsii.Bool(true),
-		FindingPublishingFrequency: jsii.String("FIFTEEN_MINUTES"),
-		Features:                   features,
-	})
-
-	bucket := configBucket(c, stack, props)
-	recorder := awsconfig.NewCfnConfigurationRecorder(c, jsii.String("ConfigRecorder"), &awsconfig.CfnConfigurationRecorderProps{
-		RoleArn: jsii.String(props.ConfigRoleARN),
-		RecordingGroup: &awsconfig.CfnConfigurationRecorder_RecordingGroupProperty{
-			AllSupported:               jsii.Bool(true),
-			IncludeGlobalResourceTypes: jsii.Bool(true),
-		},
-	})
-	recorder.Node().AddDependency(props.ConfigRoleReady)
-	channel := awsconfig.NewCfnDeliveryChannel(c, jsii.String("ConfigDeliveryChannel"), &awsconfig.CfnDeliveryChannelProps{
-		S3BucketName: bucket.BucketName(),
-		S3KmsKeyArn:  bucket.EncryptionKey().KeyArn(),
-		ConfigSnapshotDeliveryProperties: &awsconfig.CfnDeliveryChannel_ConfigSnapshotDeliveryPropertiesProperty{
-			DeliveryFrequency: jsii.String("TwentyFour_Hours"),
-		},
-	})
 	for _, id := range controls.ConfigRules {
 		rule := awsconfig.NewManagedRule(c, jsii.String("Rule"+id), &awsconfig.ManagedRuleProps{Identifier: jsii.String(id)})
-		rule.Node().AddDependency(recorder, channel)
-	}
-
-	hub := awssecurityhub.NewCfnHub(c, jsii.String("SecurityHub"), &awssecurityhub.CfnHubProps{
-		EnableDefaultStandards:  jsii.Bool(false),
-		ControlFindingGenerator: jsii.String("SECURITY_CONTROL"),
-		AutoEnableControls:      jsii.Bool(true),
-	})
-	hub.Node().AddDependency(recorder)
-	for _, s := range props.Standards {
-		std := awssecurityhub.NewCfnStandard(c, jsii.String("Standard"+pascal(strings.SplitN(s, "/", 2)[0])), &awssecurityhub.CfnStandardProps{
-			StandardsArn: jsii.String(fmt.Sprintf("arn:%s:securityhub:%s::standards/%s", *stack.Partition(), *stack.Region(), s)),
-		})
-		std.Node().AddDependency(hub)
+		rule.Node().AddDependency(recorded...)
 	}
 
 	awsaccessanalyzer.NewCfnAnalyzer(c, jsii.String("AccessAnalyzer"), &awsaccessanalyzer.CfnAnalyzerProps{
@@ -159,6 +127,66 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 		Targets: &[]awsevents.IRuleTarget{target},
 	})
 	return &Detection{Construct: c, ConfigBucket: bucket}
+}
+
+// guardDuty enables GuardDuty with the features controls.GuardDutyFeatures
+// lists.
+func guardDuty(c constructs.Construct) {
+	features := make([]any, 0, len(controls.GuardDutyFeatures))
+	for _, name := range controls.GuardDutyFeatures {
+		f := &awsguardduty.CfnDetector_CFNFeatureConfigurationProperty{Name: jsii.String(name), Status: jsii.String("ENABLED")}
+		if name == "RUNTIME_MONITORING" {
+			f.AdditionalConfiguration = []any{&awsguardduty.CfnDetector_CFNFeatureAdditionalConfigurationProperty{
+				Name: jsii.String("EC2_AGENT_MANAGEMENT"), Status: jsii.String("ENABLED"),
+			}}
+		}
+		features = append(features, f)
+	}
+	awsguardduty.NewCfnDetector(c, jsii.String("GuardDuty"), &awsguardduty.CfnDetectorProps{
+		Enable:                     jsii.Bool(true),
+		FindingPublishingFrequency: jsii.String("FIFTEEN_MINUTES"),
+		Features:                   features,
+	})
+}
+
+// configRecorder records every resource type as Config's service-linked
+// role and delivers to a bucket of its own. It returns the bucket, the
+// recorder, and what Config rules must wait for.
+func configRecorder(c constructs.Construct, stack awscdk.Stack, props *Props) (awss3.IBucket, constructs.IDependable, []constructs.IDependable) {
+	bucket := configBucket(c, stack, props)
+	recorder := awsconfig.NewCfnConfigurationRecorder(c, jsii.String("ConfigRecorder"), &awsconfig.CfnConfigurationRecorderProps{
+		RoleArn: jsii.String(props.ConfigRoleARN),
+		RecordingGroup: &awsconfig.CfnConfigurationRecorder_RecordingGroupProperty{
+			AllSupported:               jsii.Bool(true),
+			IncludeGlobalResourceTypes: jsii.Bool(true),
+		},
+	})
+	recorder.Node().AddDependency(props.ConfigRoleReady)
+	channel := awsconfig.NewCfnDeliveryChannel(c, jsii.String("ConfigDeliveryChannel"), &awsconfig.CfnDeliveryChannelProps{
+		S3BucketName: bucket.BucketName(),
+		S3KmsKeyArn:  bucket.EncryptionKey().KeyArn(),
+		ConfigSnapshotDeliveryProperties: &awsconfig.CfnDeliveryChannel_ConfigSnapshotDeliveryPropertiesProperty{
+			DeliveryFrequency: jsii.String("TwentyFour_Hours"),
+		},
+	})
+	return bucket, recorder, []constructs.IDependable{recorder, channel}
+}
+
+// securityHub enables Security Hub, after the Config recorder its controls
+// evaluate through, with the given standards.
+func securityHub(c constructs.Construct, stack awscdk.Stack, standards []string, recorder constructs.IDependable) {
+	hub := awssecurityhub.NewCfnHub(c, jsii.String("SecurityHub"), &awssecurityhub.CfnHubProps{
+		EnableDefaultStandards:  jsii.Bool(false),
+		ControlFindingGenerator: jsii.String("SECURITY_CONTROL"),
+		AutoEnableControls:      jsii.Bool(true),
+	})
+	hub.Node().AddDependency(recorder)
+	for _, s := range standards {
+		std := awssecurityhub.NewCfnStandard(c, jsii.String("Standard"+pascal(strings.SplitN(s, "/", 2)[0])), &awssecurityhub.CfnStandardProps{
+			StandardsArn: jsii.String(fmt.Sprintf("arn:%s:securityhub:%s::standards/%s", *stack.Partition(), *stack.Region(), s)),
+		})
+		std.Node().AddDependency(hub)
+	}
 }
 
 // configBucket is the delivery channel's bucket: SSE-KMS under its own key,

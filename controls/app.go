@@ -318,7 +318,11 @@ func checkInstanceRole(t *Template, f StackFacts, role Resource) []Failure {
 			for _, r := range s.Resources {
 				g := grant{a, flatten(r), conditionText(s)}
 				if _, ok := want[g]; !ok {
-					fails = append(fails, Failure{role.Path(), fmt.Sprintf("is allowed %s on %s%s, which is not one of its four permissions", a, g.resource, orEmpty(" when "+g.condition, g.condition))})
+					when := ""
+					if g.condition != "" {
+						when = " when " + g.condition
+					}
+					fails = append(fails, Failure{role.Path(), fmt.Sprintf("is allowed %s on %s%s, which is not one of its four permissions", a, g.resource, when)})
 					continue
 				}
 				want[g] = true
@@ -332,13 +336,6 @@ func checkInstanceRole(t *Template, f StackFacts, role Resource) []Failure {
 	}
 	sort.Slice(fails, func(i, j int) bool { return fails[i].Reason < fails[j].Reason })
 	return fails
-}
-
-func orEmpty(s, unless string) string {
-	if unless == "" {
-		return ""
-	}
-	return s
 }
 
 // rolePolicyStatements returns every statement of the policies (inline

@@ -250,9 +250,9 @@ func databaseControls() []Control {
 					if len(sources) < 2 {
 						fails = append(fails, Failure{sg.Path(), "admits no security group besides the rotation function's: the app tier cannot connect"})
 					}
-					for _, e := range egressRules(t, id) {
-						if e != "255.255.255.255/32" {
-							fails = append(fails, Failure{sg.Path(), "allows egress to " + e})
+					for _, e := range egressDetails(t, id) {
+						if e.cidr != "255.255.255.255/32" { // CDK's placeholder that allows nothing
+							fails = append(fails, Failure{sg.Path(), "allows egress of " + e.String()})
 						}
 					}
 				}
@@ -417,30 +417,4 @@ func refersTo(v any, id string) bool {
 func mapOf(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
-}
-
-// egressRules returns the destinations a security group may send to: its
-// inline egress and standalone AWS::EC2::SecurityGroupEgress resources.
-func egressRules(t *Template, sgID string) []string {
-	var out []string
-	sg, _ := t.Resource(sgID)
-	for _, e := range list(sg.Properties()["SecurityGroupEgress"]) {
-		m, _ := e.(map[string]any)
-		out = append(out, egressDestination(m))
-	}
-	for _, e := range t.Resources("AWS::EC2::SecurityGroupEgress") {
-		if id, ok := RefTarget(e.Properties()["GroupId"]); ok && id == sgID {
-			out = append(out, egressDestination(e.Properties()))
-		}
-	}
-	return out
-}
-
-func egressDestination(m map[string]any) string {
-	for _, k := range []string{"CidrIp", "CidrIpv6", "DestinationPrefixListId", "DestinationSecurityGroupId"} {
-		if v, ok := m[k]; ok {
-			return describeValue(v)
-		}
-	}
-	return "an unknown destination"
 }

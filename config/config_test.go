@@ -216,10 +216,9 @@ func TestNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	for got, want := range map[string]string{
-		c.TrailARN():            "arn:aws:cloudtrail:us-east-1:111111111111:trail/secure-webapp-trail",
-		c.TrailBucketName():     "secure-webapp-cloudtrail-222222222222-us-east-1",
-		c.AccessLogBucketName(): "secure-webapp-s3-access-222222222222-us-east-1",
-		c.TrailKeyAliasARN():    "arn:aws:kms:us-east-1:222222222222:alias/secure-webapp/cloudtrail",
+		c.TrailARN():         "arn:aws:cloudtrail:us-east-1:111111111111:trail/secure-webapp-trail",
+		c.TrailBucketName():  "secure-webapp-cloudtrail-222222222222-us-east-1",
+		c.TrailKeyAliasARN(): "arn:aws:kms:us-east-1:222222222222:alias/secure-webapp/cloudtrail",
 	} {
 		if got != want {
 			t.Errorf("got %s, want %s", got, want)
@@ -230,7 +229,7 @@ func TestNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []string{long.TrailBucketName(), long.AccessLogBucketName()} {
+	for _, n := range []string{long.TrailBucketName()} {
 		if len(n) > 63 {
 			t.Errorf("bucket name %s is %d characters; S3 allows 63", n, len(n))
 		}

@@ -23,8 +23,16 @@ func (c *Config) Partition() string {
 // LogArchiveStackName is the CloudFormation name of the log-archive stack.
 func (c *Config) LogArchiveStackName() string { return c.AppName + "-log-archive" }
 
-// WorkloadStackName is the CloudFormation name of the workload stack.
-func (c *Config) WorkloadStackName() string { return c.AppName + "-workload" }
+// BaselineStackName is the CloudFormation name of the workload account's
+// baseline stack.
+func (c *Config) BaselineStackName() string { return c.AppName + "-baseline" }
+
+// DataStackName is the CloudFormation name of the stateful workload stack.
+func (c *Config) DataStackName() string { return c.AppName + "-data" }
+
+// ServiceStackName is the CloudFormation name of the stateless workload
+// stack.
+func (c *Config) ServiceStackName() string { return c.AppName + "-service" }
 
 // TrailName is the name of the workload account's CloudTrail trail.
 func (c *Config) TrailName() string { return c.AppName + "-trail" }
@@ -40,12 +48,6 @@ func (c *Config) TrailBucketName() string {
 	return fmt.Sprintf("%s-cloudtrail-%s-%s", c.AppName, c.LoggingAccount, c.Region)
 }
 
-// AccessLogBucketName is the name of the bucket that receives the server
-// access logs of the CloudTrail bucket.
-func (c *Config) AccessLogBucketName() string {
-	return fmt.Sprintf("%s-s3-access-%s-%s", c.AppName, c.LoggingAccount, c.Region)
-}
-
 // TrailKeyAlias is the alias of the log archive's KMS key.
 func (c *Config) TrailKeyAlias() string { return "alias/" + c.AppName + "/cloudtrail" }
 
@@ -55,7 +57,9 @@ func (c *Config) TrailKeyAliasARN() string {
 	return fmt.Sprintf("arn:%s:kms:%s:%s:%s", c.Partition(), c.Region, c.LoggingAccount, c.TrailKeyAlias())
 }
 
-// DatabaseIdentifier is the RDS instance identifier. RDS names the database's
-// log groups after it (/aws/rds/instance/<identifier>/<log>), so the workload
-// stack creates those groups, encrypted and retained, before the database.
+// DatabaseIdentifier is the start of the RDS instance identifier, which the
+// database construct completes with the stack's unique suffix. RDS names
+// the database's log groups after it (/aws/rds/instance/<identifier>/<log>),
+// so the data stack creates those groups, encrypted and retained, before the
+// database.
 func (c *Config) DatabaseIdentifier() string { return c.AppName + "-db" }

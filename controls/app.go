@@ -52,7 +52,7 @@ func appControls() []Control {
 			}),
 		},
 		{
-			ID: "APP-2", Title: "The Auto Scaling group runs only in private subnets across at least two zones, replaces instances the load balancer finds unhealthy, and notifies the alerts topic",
+			ID: "APP-2", Title: "The Auto Scaling group runs only in private subnets across at least two zones, replaces instances the load balancer finds unhealthy, and its failed launches and terminations reach the alerts topic through EventBridge",
 			Frameworks: []string{"FSBP AutoScaling.1", "FSBP AutoScaling.2", "FSBP AutoScaling.9"},
 			Check: forEachGroup(func(t *Template, f StackFacts, g Resource) []Failure {
 				var fails []Failure
@@ -75,17 +75,8 @@ func appControls() []Control {
 				if _, ok := g.Get("LaunchConfigurationName"); ok {
 					fails = append(fails, Failure{g.Path(), "uses a launch configuration instead of a launch template"})
 				}
-				notified := false
-				for _, n := range list(g.Properties()["NotificationConfigurations"]) {
-					topic, _ := dig(n, "TopicARN")
-					if id, ok := RefTarget(topic); ok {
-						if r, found := t.Resource(id); found && r.Type == "AWS::SNS::Topic" {
-							notified = true
-						}
-					}
-				}
-				if !notified {
-					fails = append(fails, Failure{g.Path(), "sends no notifications to a topic of this stack"})
+				if !autoScalingFailuresAlerted(t) {
+					fails = append(fails, Failure{g.Path(), "no enabled EventBridge rule sends Auto Scaling's " + strings.Join(AutoScalingFailures, " and ") + " events to an SNS topic of the account"})
 				}
 				return fails
 			}),
@@ -204,6 +195,34 @@ func appControls() []Control {
 			},
 		},
 	})
+}
+
+// AutoScalingFailures are the EventBridge detail types of Auto Scaling's
+// failed launches and terminations (EventBridge events reference, Auto
+// Scaling), which constructs/alerts routes to the alerts topic.
+var AutoScalingFailures = []string{"EC2 Instance Launch Unsuccessful", "EC2 Instance Terminate Unsuccessful"}
+
+// autoScalingFailuresAlerted: an enabled rule matches every failure detail
+// type from aws.autoscaling and targets a topic.
+func autoScalingFailuresAlerted(t *Template) bool {
+	for _, r := range t.Resources("AWS::Events::Rule") {
+		if r.String("State") == "DISABLED" || !targetsTopic(t, r) {
+			continue
+		}
+		p := mapOf(r.Properties()["EventPattern"])
+		if !strings.Contains(jsonText(p["source"]), `"aws.autoscaling"`) {
+			continue
+		}
+		types := jsonText(p["detail-type"])
+		all := true
+		for _, d := range AutoScalingFailures {
+			all = all && strings.Contains(types, `"`+d+`"`)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }
 
 func forEachLaunchTemplate(check func(t *Template, f StackFacts, lt Resource) []Failure) func(t *Template, f StackFacts) []Failure {

@@ -110,7 +110,10 @@ func databaseControls() []Control {
 				for _, l := range list(db.Properties()["EnableCloudwatchLogsExports"]) {
 					exported[fmt.Sprint(l)] = true
 				}
-				ident := db.String("DBInstanceIdentifier")
+				ident := ""
+				if v, ok := db.Get("DBInstanceIdentifier"); ok {
+					ident = flatten(v)
+				}
 				for _, l := range dbLogExports {
 					if !exported[l] {
 						fails = append(fails, Failure{db.Path(), "does not export the " + l + " log"})
@@ -360,7 +363,7 @@ func rotationText(rs Resource) string {
 
 func logGroupNamed(t *Template, name string) *Resource {
 	for _, g := range t.Resources("AWS::Logs::LogGroup") {
-		if g.String("LogGroupName") == name {
+		if v, ok := g.Get("LogGroupName"); ok && flatten(v) == name {
 			return &g
 		}
 	}

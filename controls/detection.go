@@ -165,7 +165,8 @@ func detectionControls() []Control {
 		},
 		{
 			ID: "DET-6", Title: "IAM Access Analyzer watches the account for resources shared outside it",
-			Frameworks: []string{"FSBP IAM.28"},
+			Frameworks:    []string{"FSBP IAM.28"},
+			NotApplicable: centrallyRun("IAM Access Analyzer"),
 			Check: func(t *Template, f StackFacts) []Failure {
 				for _, a := range t.Resources("AWS::AccessAnalyzer::Analyzer") {
 					if a.String("Type") == "ACCOUNT" || a.String("Type") == "ORGANIZATION" {

@@ -50,10 +50,11 @@ func generalControls() []Control {
 				var fails []Failure
 				for _, typ := range statefulTypes {
 					for _, r := range t.Resources(typ) {
-						for _, attr := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
-							if r.Attribute(attr) != "Retain" {
-								fails = append(fails, Failure{r.Path(), attr + " is " + orNone(r.Attribute(attr)).(string) + ", not Retain"})
-							}
+						if p := r.Attribute("DeletionPolicy"); p != "Retain" && p != "RetainExceptOnCreate" {
+							fails = append(fails, Failure{r.Path(), "DeletionPolicy is " + orNone(p).(string) + ", not RetainExceptOnCreate (or Retain)"})
+						}
+						if p := r.Attribute("UpdateReplacePolicy"); p != "Retain" {
+							fails = append(fails, Failure{r.Path(), "UpdateReplacePolicy is " + orNone(p).(string) + ", not Retain"})
 						}
 					}
 				}

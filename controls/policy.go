@@ -1,6 +1,7 @@
 package controls
 
 import (
+	"encoding/json"
 	"fmt"
 	"path"
 	"strings"
@@ -162,6 +163,12 @@ func flatten(v any) string {
 		}
 		if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
 			return fmt.Sprintf("{%v.%v}", ga[0], ga[1])
+		}
+		// Any other intrinsic (such as the stack-unique suffix that
+		// Fn::Select and Fn::Split cut from AWS::StackId) renders as itself,
+		// so that two values built the same way flatten to the same text.
+		if b, err := json.Marshal(v); err == nil {
+			return "{" + string(b) + "}"
 		}
 	}
 	return "{?}"

@@ -5,17 +5,47 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 )
 
-// Role says which of the app's stacks a template is.
+// Role says which account a template deploys into, and so which account a
+// control checks. The controls of a role check that account as deployed:
+// one view of all its stacks (see AccountView).
 type Role string
 
 const (
 	RoleLogArchive Role = "log-archive"
 	RoleWorkload   Role = "workload"
-	// RoleAny marks a control that applies to every stack.
+	// RoleAny marks a control that applies to every stack on its own.
 	RoleAny Role = "any"
 )
+
+// StackKind says which of the app's stacks a template is.
+type StackKind string
+
+const (
+	// StackLogArchive is the log archive, in the logging account.
+	StackLogArchive StackKind = "log-archive"
+	// StackBaseline is the workload account's security baseline: the trail,
+	// the detection services and what else exists once per account.
+	StackBaseline StackKind = "baseline"
+	// StackData is the stateful workload: network, database, buckets.
+	StackData StackKind = "data"
+	// StackService is the stateless workload: instances, load balancer,
+	// certificate, web ACL.
+	StackService StackKind = "service"
+)
+
+// StackKinds are every kind of stack, in deployment order.
+var StackKinds = []StackKind{StackLogArchive, StackBaseline, StackData, StackService}
+
+// Role is the account the stack deploys into.
+func (k StackKind) Role() Role {
+	if k == StackLogArchive {
+		return RoleLogArchive
+	}
+	return RoleWorkload
+}
 
 // MetadataKey is the key, under the template's top-level Metadata, of the
 // facts the app records for verification.
@@ -24,15 +54,20 @@ const MetadataKey = "SecureWebapp"
 // StackFacts are what the app records in each template so that a template
 // can be verified on its own, without the configuration that produced it.
 type StackFacts struct {
-	Role            Role   `json:"Role"`
-	Profile         string `json:"Profile"`
-	WorkloadAccount string `json:"WorkloadAccount"`
-	LoggingAccount  string `json:"LoggingAccount"`
-	TrailARN        string `json:"TrailArn"`
-	TrailBucketName string `json:"TrailBucketName"`
-	TrailKeyAlias   string `json:"TrailKeyAliasArn"`
-	LockMode        string `json:"LockMode"`
-	LockDays        int    `json:"LockDays"`
+	Role Role `json:"Role"`
+	// Stack is the kind of stack; StackName its CloudFormation name; and
+	// DeploysAfter the CloudFormation names of the stacks it deploys after.
+	Stack           StackKind `json:"Stack"`
+	StackName       string    `json:"StackName"`
+	DeploysAfter    []string  `json:"DeploysAfter,omitempty"`
+	Profile         string    `json:"Profile"`
+	WorkloadAccount string    `json:"WorkloadAccount"`
+	LoggingAccount  string    `json:"LoggingAccount"`
+	TrailARN        string    `json:"TrailArn"`
+	TrailBucketName string    `json:"TrailBucketName"`
+	TrailKeyAlias   string    `json:"TrailKeyAliasArn"`
+	LockMode        string    `json:"LockMode"`
+	LockDays        int       `json:"LockDays"`
 	// The workload's settings that its controls check against.
 	AZCount              int      `json:"AzCount,omitempty"`
 	NatGateways          int      `json:"NatGateways,omitempty"`
@@ -112,7 +147,7 @@ type Control struct {
 // All returns every control, in ID order.
 func All() []Control {
 	var all []Control
-	for _, group := range [][]Control{logArchiveControls(), trailControls(), networkControls(), databaseControls(), appControls(), edgeControls(), detectionControls(), generalControls()} {
+	for _, group := range [][]Control{logArchiveControls(), trailControls(), networkControls(), databaseControls(), appControls(), edgeControls(), detectionControls(), generalControls(), lifecycleControls()} {
 		all = append(all, group...)
 	}
 	sort.Slice(all, func(i, j int) bool { return idLess(all[i].ID, all[j].ID) })
@@ -152,29 +187,81 @@ type Result struct {
 	Template string // the template checked ("" when skipped)
 	Failures []Failure
 	Note     string // why the control does not apply (NotApplicable only)
+
+	files map[string]string // of a view: each stack's template file, by the first segment of its resources' paths
+}
+
+// File returns the template file that holds the resource a failure names:
+// for an account view, the file of the stack the resource comes from.
+func (r Result) File(f Failure) string {
+	if i := strings.Index(f.Resource, "/"); i > 0 {
+		if file, ok := r.files[f.Resource[:i]]; ok {
+			return file
+		}
+	}
+	return r.Template
 }
 
 // Evaluate runs every control against the templates. Each template must carry
 // the app's facts (see Template.Facts). When complete is true, every role must
 // be present and a control without a template fails; otherwise it is skipped.
+//
+// A control of RoleAny checks every template on its own. A control of an
+// account's role checks one view of that account: its stacks merged into
+// one template, each cross-stack import resolved to what it exports (see
+// AccountView), so that a control reads what the account holds once every
+// stack is deployed, wherever a resource lives.
 func Evaluate(controls []Control, templates []*Template, complete bool) ([]Result, error) {
 	byRole := map[Role][]*Template{}
+	kinds := map[StackKind]bool{}
 	for _, t := range templates {
 		f, ok := t.Facts()
 		if !ok {
 			return nil, fmt.Errorf("%s: no %q metadata: not a template synthesized by this app", t.Name, MetadataKey)
 		}
+		kinds[f.Stack] = true
+		for _, k := range t.kinds { // a view holds several stacks
+			kinds[k] = true
+		}
 		byRole[f.Role] = append(byRole[f.Role], t)
 		byRole[RoleAny] = append(byRole[RoleAny], t)
 	}
+	views := map[Role][]*Template{RoleAny: byRole[RoleAny]}
+	for role, ts := range byRole {
+		if role != RoleAny {
+			v, err := AccountView(ts)
+			if err != nil {
+				return nil, err
+			}
+			views[role] = []*Template{v}
+		}
+	}
+	missing := func(role Role) []string {
+		var out []string
+		for _, k := range StackKinds {
+			if k.Role() == role && !kinds[k] {
+				out = append(out, string(k))
+			}
+		}
+		return out
+	}
 	var results []Result
 	for _, c := range controls {
-		ts := byRole[c.Role]
+		ts := views[c.Role]
 		if len(ts) == 0 {
 			r := Result{Control: c, Status: Skipped}
 			if complete {
 				r.Status = Fail
 				r.Failures = []Failure{{Reason: fmt.Sprintf("no %s template among the inputs", c.Role)}}
+			}
+			results = append(results, r)
+			continue
+		}
+		if m := missing(c.Role); len(m) > 0 {
+			why := "the inputs lack the " + strings.Join(m, ", ") + " stack(s) of the " + string(c.Role) + " account, which is checked whole"
+			r := Result{Control: c, Status: Skipped, Note: why}
+			if complete {
+				r.Status, r.Note, r.Failures = Fail, "", []Failure{{Reason: why}}
 			}
 			results = append(results, r)
 			continue
@@ -187,7 +274,7 @@ func Evaluate(controls []Control, templates []*Template, complete bool) ([]Resul
 					continue
 				}
 			}
-			r := Result{Control: c, Status: Pass, Template: t.Name, Failures: c.Check(t, f)}
+			r := Result{Control: c, Status: Pass, Template: t.Name, Failures: c.Check(t, f), files: t.files}
 			if len(r.Failures) > 0 {
 				r.Status = Fail
 			}

@@ -133,7 +133,7 @@ func writeSARIF(w io.Writer, results []Result) error {
 			})
 		}
 		for _, f := range r.Failures {
-			uri := filepath.ToSlash(r.Template)
+			uri := filepath.ToSlash(r.File(f))
 			if uri == "" {
 				uri = "cdk.out"
 			}

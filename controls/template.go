@@ -15,6 +15,14 @@ import (
 type Template struct {
 	Name string
 	Body map[string]any
+
+	// Set on an account view (AccountView): the stack each resource comes
+	// from, the stacks each stack deploys after, and the kinds of the stacks
+	// merged.
+	origin map[string]string
+	after  map[string][]string
+	kinds  []StackKind
+	files  map[string]string // each stack's template file, by the construct ID its resources' paths start with
 }
 
 // Resource is one resource of a template.
@@ -169,7 +177,7 @@ func (t *Template) Clone() *Template {
 	if err := json.Unmarshal(b, &body); err != nil {
 		panic(err)
 	}
-	return &Template{Name: t.Name, Body: body}
+	return &Template{Name: t.Name, Body: body, origin: t.origin, after: t.after, kinds: t.kinds, files: t.files}
 }
 
 // ParseTemplate decodes one template.

@@ -70,30 +70,28 @@ func trailControls() []Control {
 			},
 		},
 		{
-			ID: "TRAIL-4", Title: "With trailS3DataEvents on, the trail records the application bucket's object reads and writes (S3 data events)",
+			ID: "TRAIL-4", Title: "With trailS3DataEvents on, the trail records the object reads and writes of every S3 bucket of the account (S3 data events)",
 			Frameworks: []string{"FSBP S3.22", "FSBP S3.23", "CIS 3.8", "CIS 3.9"},
 			Check: func(t *Template, f StackFacts) []Failure {
 				tr, fails := workloadTrail(t, f)
 				if tr == nil || !f.TrailS3DataEvents {
 					return fails
 				}
-				b := appBucket(t)
-				if b == nil {
-					return []Failure{{"", "no application bucket"}}
-				}
+				partition := strings.SplitN(f.TrailARN, ":", 3)[1]
+				every := map[string]bool{"arn:" + partition + ":s3": true, "arn:" + partition + ":s3:::": true}
 				for _, s := range list(tr.Properties()["EventSelectors"]) {
 					rw, _ := dig(s, "ReadWriteType")
 					for _, dr := range list(mapOf(s)["DataResources"]) {
 						typ, _ := dig(dr, "Type")
 						vals, _ := dig(dr, "Values")
 						for _, v := range list(vals) {
-							if typ == "AWS::S3::Object" && refersTo(v, b.LogicalID) && (rw == nil || rw == "All") {
+							if typ == "AWS::S3::Object" && every[flatten(v)] && (rw == nil || rw == "All") {
 								return nil
 							}
 						}
 					}
 				}
-				return []Failure{{tr.Path(), "does not record read and write data events of " + b.Path()}}
+				return []Failure{{tr.Path(), "does not record the read and write data events of every bucket (an AWS::S3::Object selector of arn:" + partition + ":s3:::)"}}
 			},
 		},
 	})

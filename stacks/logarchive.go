@@ -7,7 +7,6 @@ import (
 
 	"github.com/secure-webapp/secure-webapp/config"
 	"github.com/secure-webapp/secure-webapp/constructs/logarchive"
-	"github.com/secure-webapp/secure-webapp/controls"
 )
 
 // LogArchiveStack is the stack of the logging account.
@@ -18,19 +17,17 @@ type LogArchiveStack struct {
 
 // NewLogArchiveStack builds the log archive in cfg.LoggingAccount.
 func NewLogArchiveStack(scope constructs.Construct, id string, cfg *config.Config) *LogArchiveStack {
-	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(cfg, cfg.LoggingAccount, cfg.LogArchiveStackName(),
+	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(cfg, cfg.LoggingAccount, cfg.LogArchiveStackName(), true,
 		"Log archive: the CloudTrail bucket and key of "+cfg.AppName+", which the workload account can write to but not delete from"))
-	describe(stack, controls.RoleLogArchive, cfg)
 	archive := logarchive.New(stack, "Archive", &logarchive.Props{
-		TrailARN:            cfg.TrailARN(),
-		TrailAccount:        cfg.WorkloadAccount,
-		BucketName:          cfg.TrailBucketName(),
-		AccessLogBucketName: cfg.AccessLogBucketName(),
-		KeyAlias:            cfg.TrailKeyAlias(),
-		LockMode:            cfg.LogArchive.LockMode,
-		LockDays:            cfg.LogArchive.LockDays,
-		TransitionDays:      cfg.LogArchive.TransitionDays,
-		ExpirationDays:      cfg.LogArchive.ExpirationDays,
+		TrailARN:       cfg.TrailARN(),
+		TrailAccount:   cfg.WorkloadAccount,
+		BucketName:     cfg.TrailBucketName(),
+		KeyAlias:       cfg.TrailKeyAlias(),
+		LockMode:       cfg.LogArchive.LockMode,
+		LockDays:       cfg.LogArchive.LockDays,
+		TransitionDays: cfg.LogArchive.TransitionDays,
+		ExpirationDays: cfg.LogArchive.ExpirationDays,
 	})
 	return &LogArchiveStack{Stack: stack, Archive: archive}
 }

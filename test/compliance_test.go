@@ -25,7 +25,7 @@ func TestComplianceGate(t *testing.T) {
 				t.Errorf("unsuppressed error: %s", e)
 			}
 			for _, pack := range compliance.Packs {
-				for _, stack := range []string{cfg.LogArchiveStackName(), cfg.WorkloadStackName()} {
+				for _, stack := range []string{cfg.LogArchiveStackName(), cfg.BaselineStackName(), cfg.DataStackName(), cfg.ServiceStackName()} {
 					report := filepath.Join(a.dir, pack+"--"+stack+"-NagReport.json" /* cdk-nag leaves the stage name between the dashes empty */)
 					data, err := os.ReadFile(report)
 					if err != nil {

@@ -38,7 +38,7 @@ func TestCentralDetectionIsNotApplicable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"DET-2": true, "DET-3": true, "DET-5": true}
+	want := map[string]bool{"DET-2": true, "DET-3": true, "DET-5": true, "DET-6": true}
 	for _, r := range results {
 		na := r.Status == controls.NotApplicable
 		if na != want[r.Control.ID] {
@@ -54,9 +54,12 @@ func TestCentralDetectionIsNotApplicable(t *testing.T) {
 // check must then fail.
 type mutation struct {
 	control string
-	stack   string // artifact ID: LogArchive or Workload
-	name    string
-	weaken  func(t *testing.T, tpl *controls.Template)
+	// stack is the artifact ID of the template weakened (LogArchive,
+	// Baseline, Data, Service), or Workload: the view of the workload
+	// account that the controls of its role check (controls.AccountView).
+	stack  string
+	name   string
+	weaken func(t *testing.T, tpl *controls.Template)
 }
 
 var mutations = []mutation{
@@ -487,6 +490,57 @@ var mutations = []mutation{
 	{"RET-1", "Workload", "master secret deleted with the stack", func(t *testing.T, tpl *controls.Template) {
 		one(t, tpl, "AWS::SecretsManager::Secret").Raw["DeletionPolicy"] = "Delete"
 	}},
+	{"LIFE-1", "LogArchive", "archive key kept after a rolled-back create", func(t *testing.T, tpl *controls.Template) {
+		atPath(t, tpl, "AWS::KMS::Key", "Archive/Key/Resource").Raw["DeletionPolicy"] = "Retain"
+	}},
+	{"LIFE-1", "Data", "flow log group retained under a fixed name", func(t *testing.T, tpl *controls.Template) {
+		atPath(t, tpl, "AWS::Logs::LogGroup", "Network/FlowLogGroup/Resource").Properties()["LogGroupName"] = "/fixed/vpc-flow-logs"
+	}},
+	{"LIFE-1", "Service", "WAF log group retained under a fixed name", func(t *testing.T, tpl *controls.Template) {
+		atPath(t, tpl, "AWS::Logs::LogGroup", "Edge/WafLogGroup/Resource").Properties()["LogGroupName"] = "aws-waf-logs-fixed"
+	}},
+	{"LIFE-2", "Workload", "a second account analyzer", func(t *testing.T, tpl *controls.Template) {
+		addResource(tpl, "MutationAnalyzer", map[string]any{"Type": "AWS::AccessAnalyzer::Analyzer", "Properties": map[string]any{"Type": "ACCOUNT"}})
+	}},
+	{"LIFE-2", "Workload", "no GuardDuty detector with detectionServices on", func(t *testing.T, tpl *controls.Template) {
+		deleteResource(tpl, one(t, tpl, "AWS::GuardDuty::Detector"))
+	}},
+	{"LIFE-3", "Workload", "delivery channel made to wait for the recorder", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::Config::DeliveryChannel").Raw["DependsOn"] = one(t, tpl, "AWS::Config::ConfigurationRecorder").LogicalID
+	}},
+	{"LIFE-3", "Workload", "Config rules no longer wait for the recorder", func(t *testing.T, tpl *controls.Template) {
+		for _, r := range tpl.Resources("AWS::Config::ConfigRule") {
+			delete(r.Raw, "DependsOn")
+		}
+	}},
+	{"LIFE-3", "Workload", "a Security Hub standard no longer waits for the hub", func(t *testing.T, tpl *controls.Template) {
+		delete(one(t, tpl, "AWS::SecurityHub::Standard").Raw, "DependsOn")
+	}},
+	{"LIFE-3", "Workload", "the flow log no longer waits for its role's policy", func(t *testing.T, tpl *controls.Template) {
+		delete(one(t, tpl, "AWS::EC2::FlowLog").Raw, "DependsOn")
+	}},
+	{"LIFE-4", "Workload", "Auto Scaling notifies the encrypted alerts topic", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::AutoScaling::AutoScalingGroup").Properties()["NotificationConfigurations"] = []any{map[string]any{
+			"TopicARN": ref(one(t, tpl, "AWS::SNS::Topic")), "NotificationTypes": []any{"autoscaling:EC2_INSTANCE_LAUNCH_ERROR"},
+		}}
+	}},
+	{"LIFE-4", "Workload", "EventBridge and alarms cannot use the alerts key", func(t *testing.T, tpl *controls.Template) {
+		key, _ := tpl.Resource(controls.RefTargetOr(one(t, tpl, "AWS::SNS::Topic").Properties()["KmsMasterKeyId"]))
+		doc := key.Properties()["KeyPolicy"].(map[string]any)
+		var keep []any
+		for _, s := range doc["Statement"].([]any) {
+			if !strings.Contains(jsonOf(s), "events.amazonaws.com") {
+				keep = append(keep, s)
+			}
+		}
+		doc["Statement"] = keep
+	}},
+	{"LIFE-5", "Data", "a load balancer beside the database", func(t *testing.T, tpl *controls.Template) {
+		addResource(tpl, "MutationLoadBalancer", map[string]any{"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": map[string]any{}})
+	}},
+	{"LIFE-5", "Service", "a bucket in the service stack", func(t *testing.T, tpl *controls.Template) {
+		addResource(tpl, "MutationBucket", map[string]any{"Type": "AWS::S3::Bucket", "Properties": map[string]any{}})
+	}},
 }
 
 // TestMutations proves that every control's check catches a weakened
@@ -503,12 +557,18 @@ func TestMutations(t *testing.T) {
 			covered[m.control] = true
 			t.Run(p.name+"/"+m.control+"/"+m.name, func(t *testing.T) {
 				var set []*controls.Template
-				for _, tpl := range a.list() {
-					if strings.HasSuffix(tpl.Name, "/"+m.stack+".template.json") {
-						tpl = tpl.Clone()
-						m.weaken(t, tpl)
+				if m.stack == "Workload" {
+					view := a.workload(t)
+					m.weaken(t, view)
+					set = []*controls.Template{a.templates["LogArchive"], view}
+				} else {
+					for _, tpl := range a.list() {
+						if strings.HasSuffix(tpl.Name, "/"+m.stack+".template.json") {
+							tpl = tpl.Clone()
+							m.weaken(t, tpl)
+						}
+						set = append(set, tpl)
 					}
-					set = append(set, tpl)
 				}
 				results, err := controls.Evaluate(controls.All(), set, true)
 				if err != nil {

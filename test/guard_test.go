@@ -250,10 +250,10 @@ func TestGuardCatchesAWeakenedTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tpl := synth(t, "sandbox").templates["Workload"].Clone()
+	tpl := synth(t, "sandbox").templates["Data"].Clone()
 	b := bucketWithKMS(t, tpl)
 	delete(b.Properties(), "PublicAccessBlockConfiguration")
-	file := filepath.Join(t.TempDir(), "Workload.template.json")
+	file := filepath.Join(t.TempDir(), "Data.template.json")
 	data, err := json.Marshal(tpl.Body)
 	if err != nil {
 		t.Fatal(err)

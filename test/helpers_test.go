@@ -26,9 +26,17 @@ func trailBucket(t *testing.T, tpl *controls.Template) controls.Resource {
 	return bucketNamed(t, tpl, "-cloudtrail-")
 }
 
+// accessLogBucket is the bucket the CloudTrail bucket's server access logs
+// go to, as its LoggingConfiguration names it.
 func accessLogBucket(t *testing.T, tpl *controls.Template) controls.Resource {
 	t.Helper()
-	return bucketNamed(t, tpl, "-s3-access-")
+	dest, _ := trailBucket(t, tpl).Get("LoggingConfiguration", "DestinationBucketName")
+	id, ok := controls.RefTarget(dest)
+	b, found := tpl.Resource(id)
+	if !ok || !found || b.Type != "AWS::S3::Bucket" {
+		t.Fatalf("%s: the CloudTrail bucket logs to no bucket of the template", tpl.Name)
+	}
+	return b
 }
 
 // bucketNamed finds the bucket whose deterministic name contains part.

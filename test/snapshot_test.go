@@ -19,7 +19,7 @@ func TestSnapshots(t *testing.T) {
 			continue
 		}
 		a := synth(t, p.name)
-		for _, id := range []string{"LogArchive", "Workload"} {
+		for _, id := range stackIDs {
 			t.Run(p.name+"/"+id, func(t *testing.T) {
 				tpl, ok := a.templates[id]
 				if !ok {

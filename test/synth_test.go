@@ -150,13 +150,34 @@ func cdkJSONContext() (map[string]any, error) {
 	return doc.Context, nil
 }
 
-// list returns an assembly's templates in a stable order.
+// stackIDs are the stacks' artifact IDs (construct IDs), in deployment
+// order.
+var stackIDs = []string{"LogArchive", "Baseline", "Data", "Service"}
+
+// list returns an assembly's templates in deployment order.
 func (a *assembly) list() []*controls.Template {
 	var out []*controls.Template
-	for _, id := range []string{"LogArchive", "Workload"} {
+	for _, id := range stackIDs {
 		if t, ok := a.templates[id]; ok {
 			out = append(out, t)
 		}
 	}
 	return out
+}
+
+// workload returns a new view of the workload account: its stacks merged
+// as controls.Evaluate checks them.
+func (a *assembly) workload(t testing.TB) *controls.Template {
+	t.Helper()
+	var ts []*controls.Template
+	for _, tpl := range a.list() {
+		if f, _ := tpl.Facts(); f.Role == controls.RoleWorkload {
+			ts = append(ts, tpl)
+		}
+	}
+	v, err := controls.AccountView(ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

@@ -13,6 +13,9 @@ import (
 // runs on them without synthesizing anything.
 const golden = "../../test/testdata/sandbox"
 
+// templateFiles are the golden templates of one synthesis.
+var templateFiles = []string{"LogArchive.template.json", "Baseline.template.json", "Data.template.json", "Service.template.json"}
+
 func verify(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -36,7 +39,7 @@ func TestPassesOnTheSynthesizedApp(t *testing.T) {
 // Object Lock) makes verify exit 1 and name the control and the resource.
 func TestFailsAndNamesTheControl(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"LogArchive.template.json", "Workload.template.json"} {
+	for _, name := range templateFiles {
 		data, err := os.ReadFile(filepath.Join(golden, name))
 		if err != nil {
 			t.Fatal(err)
@@ -79,11 +82,37 @@ func TestUnusableInput(t *testing.T) {
 }
 
 // TestSingleTemplateSkipsTheOtherStack: with one template file, the other
-// stack's controls are skipped, not failed.
+// account's controls are skipped, not failed; the stack's own controls and
+// its account's still run (here the log archive's).
 func TestSingleTemplateSkipsTheOtherStack(t *testing.T) {
-	code, out, _ := verify(t, filepath.Join(golden, "Workload.template.json"))
-	if code != 0 || !strings.Contains(out, "SKIPPED  LOG-1") {
+	code, out, _ := verify(t, filepath.Join(golden, "LogArchive.template.json"))
+	if code != 0 || !strings.Contains(out, "SKIPPED  TRAIL-1") || !strings.Contains(out, "PASS     LOG-1") {
 		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+// TestAnAccountIsCheckedWhole: a cloud assembly that holds only part of the
+// workload account's stacks fails its controls, naming the missing stacks,
+// rather than checking half an account; template files given one by one
+// skip them.
+func TestAnAccountIsCheckedWhole(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"LogArchive.template.json", "Service.template.json"} {
+		data, err := os.ReadFile(filepath.Join(golden, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, _ := verify(t, dir)
+	if code != 1 || !strings.Contains(out, "the inputs lack the baseline, data stack(s) of the workload account") {
+		t.Errorf("a cloud assembly with part of an account: exit %d:\n%s", code, out)
+	}
+	code, out, _ = verify(t, filepath.Join(dir, "Service.template.json"))
+	if code != 0 || !strings.Contains(out, "SKIPPED  APP-1") {
+		t.Errorf("one template of an account: exit %d:\n%s", code, out)
 	}
 }
 
@@ -113,7 +142,7 @@ func TestFormats(t *testing.T) {
 // and a physical location.
 func TestSARIF(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"LogArchive.template.json", "Workload.template.json"} {
+	for _, name := range templateFiles {
 		data, _ := os.ReadFile(filepath.Join(golden, name))
 		data = bytes.Replace(data, []byte(`"EnableLogFileValidation": true`), []byte(`"EnableLogFileValidation": false`), 1)
 		os.WriteFile(filepath.Join(dir, name), data, 0o644)
@@ -161,7 +190,7 @@ func TestSARIF(t *testing.T) {
 	}
 	res := doc.Runs[0].Results
 	if len(res) != 1 || res[0].RuleID != "TRAIL-1" || res[0].Message.Text == "" || len(res[0].Locations) != 1 ||
-		!strings.HasSuffix(res[0].Locations[0].PhysicalLocation.ArtifactLocation.URI, "Workload.template.json") {
+		!strings.HasSuffix(res[0].Locations[0].PhysicalLocation.ArtifactLocation.URI, "/Baseline.template.json") {
 		t.Errorf("results: %+v", res)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -12,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/constructs/keys"
+	"github.com/secure-webapp/secure-webapp/controls"
 )
 
 // Props are the inputs of Alerts.
@@ -45,18 +48,6 @@ func New(scope constructs.Construct, id string, props *Props) *Alerts {
 		Actions:    publish,
 		Resources:  jsii.Strings("*"),
 	}), jsii.Bool(false))
-	// Auto Scaling publishes its notifications as its service-linked role.
-	// A condition, not the role as principal: the role exists only once the
-	// account's first Auto Scaling group does.
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AutoScalingPublishesAlerts"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewAccountRootPrincipal()},
-		Actions:    publish,
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": fmt.Sprintf(
-			"arn:%s:iam::%s:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling", *stack.Partition(), *stack.Account())}},
-	}), jsii.Bool(false))
-
 	topic := awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{
 		TopicName:  jsii.String(props.TopicName),
 		MasterKey:  key,
@@ -69,6 +60,21 @@ func New(scope constructs.Construct, id string, props *Props) *Alerts {
 		Resources:  &[]*string{topic.TopicArn()},
 		Conditions: &map[string]any{"ArnLike": map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", *stack.Partition(), *stack.Region(), *stack.Account())}},
 	}))
+	// Failed launches and terminations of every Auto Scaling group of the
+	// account, through EventBridge: Auto Scaling's own notifications are
+	// published as its service-linked role, which a key policy can admit only
+	// by name once the role exists, and whose permissions cannot be extended
+	// (SNS developer guide, "Key management": Auto Scaling needs an IAM role,
+	// not a service principal, in the key policy). EventBridge publishes as
+	// events.amazonaws.com, which the key admits above.
+	awsevents.NewRule(c, jsii.String("AutoScalingFailures"), &awsevents.RuleProps{
+		Description: jsii.String("Auto Scaling launches and terminations that failed, to the alerts topic"),
+		EventPattern: &awsevents.EventPattern{
+			Source:     jsii.Strings("aws.autoscaling"),
+			DetailType: jsii.Strings(controls.AutoScalingFailures...),
+		},
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewSnsTopic(topic, nil)},
+	})
 	if props.Email != "" {
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(props.Email), nil))
 	}

@@ -27,7 +27,8 @@ var PasswordPolicy = map[string]any{
 
 // Props are the inputs of a Baseline. All are required.
 type Props struct {
-	// LogGroupName names the log group of the function that makes the calls.
+	// LogGroupName names the log group of the function that makes the calls,
+	// followed by the stack's unique suffix (logs.StackUnique).
 	LogGroupName string
 	// LogRetentionDays is how long its logs are kept.
 	LogRetentionDays int
@@ -47,8 +48,9 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	c := constructs.NewConstruct(scope, &id)
 	stack := awscdk.Stack_Of(c)
 	account := *stack.Account()
-	logGroup := logs.NewGroup(c, "LogGroup", props.LogGroupName,
-		logs.NewKey(c, "LogKey", "Encrypts the logs of the account baseline's function", props.LogGroupName), props.LogRetentionDays)
+	groupName := logs.StackUnique(c, props.LogGroupName)
+	logGroup := logs.NewGroup(c, "LogGroup", groupName,
+		logs.NewKey(c, "LogKey", "Encrypts the logs of the account baseline's function", groupName), props.LogRetentionDays)
 	configRole := fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig", *stack.Partition(), account)
 
 	// One role for the function behind every call, with one policy that

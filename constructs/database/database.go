@@ -34,7 +34,12 @@ type Props struct {
 	Network *network.Network
 	// Clients are the security groups admitted to the database port.
 	Clients []awsec2.ISecurityGroup
-	// Identifier is the RDS instance identifier.
+	// Identifier is the RDS instance identifier, followed by the stack's
+	// unique suffix (logs.StackUnique). RDS names the exported logs' groups
+	// after the instance (/aws/rds/instance/<identifier>/<log>); they are
+	// created, encrypted and retained, before the instance, and the suffix
+	// keeps the groups retained by an earlier instance of the stack from
+	// blocking the next.
 	Identifier string
 	// InstanceClass is an RDS instance class such as db.t4g.micro.
 	InstanceClass string
@@ -71,11 +76,12 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		Username:      jsii.String(MasterUsername),
 		EncryptionKey: secretKey,
 	})
-	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
+	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
 
+	identifier := logs.StackUnique(c, props.Identifier)
 	names := make([]string, len(LogExports))
 	for i, l := range LogExports {
-		names[i] = "/aws/rds/instance/" + props.Identifier + "/" + l
+		names[i] = "/aws/rds/instance/" + identifier + "/" + l
 	}
 	logKey := logs.NewKey(c, "LogKey", "Encrypts the exported logs of database "+props.Identifier, names...)
 	var groups []constructs.IDependable
@@ -98,7 +104,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	})
 	instance := awsrds.NewDatabaseInstance(c, jsii.String("Instance"), &awsrds.DatabaseInstanceProps{
 		Engine:                          engine(),
-		InstanceIdentifier:              jsii.String(props.Identifier),
+		InstanceIdentifier:              jsii.String(identifier),
 		InstanceType:                    awsec2.NewInstanceType(jsii.String(strings.TrimPrefix(props.InstanceClass, "db."))),
 		Vpc:                             vpc,
 		VpcSubnets:                      network.Subnets(network.DataSubnets),

@@ -22,6 +22,7 @@ import (
 
 	"github.com/secure-webapp/secure-webapp/constructs/databucket"
 	"github.com/secure-webapp/secure-webapp/constructs/keys"
+	"github.com/secure-webapp/secure-webapp/constructs/logbucket"
 	"github.com/secure-webapp/secure-webapp/controls"
 )
 
@@ -29,16 +30,19 @@ import (
 type Props struct {
 	// AppName prefixes the analyzer's name.
 	AppName string
-	// Services creates GuardDuty, Security Hub and the Config recorder and
-	// its delivery channel; false leaves them to the account's organization
+	// Services creates the per-account-and-region singletons: GuardDuty,
+	// Security Hub, the Config recorder and its delivery channel, and the
+	// account's IAM Access Analyzer (one per account and region, a quota
+	// that cannot be raised). False leaves them to the account's organization
 	// and builds only what works on top of them.
 	Services bool
 	// TrailLogGroup is the log group the trail delivers to.
 	TrailLogGroup awslogs.ILogGroup
 	// Alerts receives the alarms and the serious findings.
 	Alerts awssns.ITopic
-	// AccessLogs receives the Config bucket's server access logs.
-	AccessLogs awss3.IBucket
+	// LogRetentionDays is how long the server access logs of the Config
+	// bucket are kept, in a log bucket of their own.
+	LogRetentionDays int
 	// Standards are the Security Hub standards to enable, as the part of
 	// their ARNs after "standards/".
 	Standards []string
@@ -92,16 +96,18 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 		var recorder constructs.IDependable
 		bucket, recorder, recorded = configRecorder(c, stack, props)
 		securityHub(c, stack, props.Standards, recorder)
+		awsaccessanalyzer.NewCfnAnalyzer(c, jsii.String("AccessAnalyzer"), &awsaccessanalyzer.CfnAnalyzerProps{
+			Type:         jsii.String("ACCOUNT"),
+			AnalyzerName: jsii.String(props.AppName + "-account"),
+		})
 	}
+	// PutConfigRule fails with NoAvailableConfigurationRecorderException
+	// until a recorder exists: the rules wait for ours (with an
+	// organization's recorder, it exists already).
 	for _, id := range controls.ConfigRules {
 		rule := awsconfig.NewManagedRule(c, jsii.String("Rule"+id), &awsconfig.ManagedRuleProps{Identifier: jsii.String(id)})
 		rule.Node().AddDependency(recorded...)
 	}
-
-	awsaccessanalyzer.NewCfnAnalyzer(c, jsii.String("AccessAnalyzer"), &awsaccessanalyzer.CfnAnalyzerProps{
-		Type:         jsii.String("ACCOUNT"),
-		AnalyzerName: jsii.String(props.AppName + "-account"),
-	})
 
 	target := awseventstargets.NewSnsTopic(props.Alerts, nil)
 	awsevents.NewRule(c, jsii.String("GuardDutyHighFindings"), &awsevents.RuleProps{
@@ -152,8 +158,19 @@ func guardDuty(c constructs.Construct) {
 // configRecorder records every resource type as Config's service-linked
 // role and delivers to a bucket of its own. It returns the bucket, the
 // recorder, and what Config rules must wait for.
+//
+// The recorder and the delivery channel wait for the same prerequisites
+// (the service-linked role, the bucket's policy and key) and never for each
+// other: a channel needs a recorder to exist, and CloudFormation starts the
+// recorder only once the channel is available, so a DependsOn in either
+// direction leaves one of them waiting until it times out (CloudFormation
+// user guide, AWS::Config::ConfigurationRecorder: "AWS CloudFormation starts
+// the recorder as soon as the delivery channel is available";
+// aws-cloudformation-user-guide pull requests 413 and 1282; aws-cdk issue
+// 9001).
 func configRecorder(c constructs.Construct, stack awscdk.Stack, props *Props) (awss3.IBucket, constructs.IDependable, []constructs.IDependable) {
 	bucket := configBucket(c, stack, props)
+	prerequisites := []constructs.IDependable{props.ConfigRoleReady, bucket.Policy(), bucket.EncryptionKey()}
 	recorder := awsconfig.NewCfnConfigurationRecorder(c, jsii.String("ConfigRecorder"), &awsconfig.CfnConfigurationRecorderProps{
 		RoleArn: jsii.String(props.ConfigRoleARN),
 		RecordingGroup: &awsconfig.CfnConfigurationRecorder_RecordingGroupProperty{
@@ -161,7 +178,7 @@ func configRecorder(c constructs.Construct, stack awscdk.Stack, props *Props) (a
 			IncludeGlobalResourceTypes: jsii.Bool(true),
 		},
 	})
-	recorder.Node().AddDependency(props.ConfigRoleReady)
+	recorder.Node().AddDependency(prerequisites...)
 	channel := awsconfig.NewCfnDeliveryChannel(c, jsii.String("ConfigDeliveryChannel"), &awsconfig.CfnDeliveryChannelProps{
 		S3BucketName: bucket.BucketName(),
 		S3KmsKeyArn:  bucket.EncryptionKey().KeyArn(),
@@ -169,6 +186,7 @@ func configRecorder(c constructs.Construct, stack awscdk.Stack, props *Props) (a
 			DeliveryFrequency: jsii.String("TwentyFour_Hours"),
 		},
 	})
+	channel.Node().AddDependency(prerequisites...)
 	return bucket, recorder, []constructs.IDependable{recorder, channel}
 }
 
@@ -194,22 +212,22 @@ func securityHub(c constructs.Construct, stack awscdk.Stack, standards []string,
 func configBucket(c constructs.Construct, stack awscdk.Stack, props *Props) awss3.Bucket {
 	account := *stack.Account()
 	key := keys.New(c, "ConfigKey", &keys.Props{Description: "Encrypts the AWS Config snapshots and history"})
+	accessLogs := logbucket.New(c, "ConfigAccessLogBucket", &logbucket.Props{
+		ExpirationDays: props.LogRetentionDays,
+		Of:             "the AWS Config bucket's server access logs",
+	})
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		// Config delivers as its service principal even when it records as
+		// its service-linked role, which has no KMS permissions (Config
+		// developer guide, "Permissions for the KMS Key").
 		Sid:        jsii.String("ConfigDeliversToTheBucket"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("config.amazonaws.com"), nil)},
 		Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
 		Resources:  jsii.Strings("*"),
 		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": account}},
 	}), jsii.Bool(false))
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("ConfigServiceLinkedRoleDeliversToTheBucket"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewAccountRootPrincipal()},
-		Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": props.ConfigRoleARN}},
-	}), jsii.Bool(false))
 	b := databucket.New(c, "ConfigBucket", &databucket.Props{
-		Key: key, AccessLogs: props.AccessLogs, AccessLogPrefix: "config-bucket/",
+		Key: key, AccessLogs: accessLogs, AccessLogPrefix: "config-bucket/",
 		Replication: "AWS Config history can be rebuilt from the recorder and the trail; replicating it to a second region is a choice left to the forker",
 	})
 	config := awsiam.NewServicePrincipal(jsii.String("config.amazonaws.com"), nil)

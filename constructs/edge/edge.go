@@ -51,7 +51,8 @@ type Props struct {
 	DeletionProtection bool
 	// AccessLogs receives the load balancer's access logs.
 	AccessLogs awss3.IBucket
-	// WAFLogGroupName names the web ACL's log group; WAF requires the
+	// WAFLogGroupName names the web ACL's log group, followed by the
+	// stack's unique suffix (logs.StackUnique); WAF requires the
 	// prefix aws-waf-logs-.
 	WAFLogGroupName string
 	// LogRetentionDays is how long WAF logs are kept.
@@ -194,8 +195,9 @@ func webACL(c constructs.Construct, props *Props, alb elbv2.ApplicationLoadBalan
 		WebAclArn:   acl.AttrArn(),
 	})
 
-	key := logs.NewKey(c, "WafLogKey", "Encrypts the WAF logs of "+props.WAFLogGroupName, props.WAFLogGroupName)
-	group := logs.NewGroup(c, "WafLogGroup", props.WAFLogGroupName, key, props.LogRetentionDays)
+	groupName := logs.StackUnique(c, props.WAFLogGroupName)
+	key := logs.NewKey(c, "WafLogKey", "Encrypts the WAF logs of "+props.WAFLogGroupName, groupName)
+	group := logs.NewGroup(c, "WafLogGroup", groupName, key, props.LogRetentionDays)
 	// The log keeps who asked for what, not their credentials: the headers
 	// that carry sessions and tokens are redacted.
 	redacted := make([]any, len(RedactedHeaders))
@@ -204,7 +206,7 @@ func webACL(c constructs.Construct, props *Props, alb elbv2.ApplicationLoadBalan
 	}
 	logging := awswafv2.NewCfnLoggingConfiguration(c, jsii.String("WafLogging"), &awswafv2.CfnLoggingConfigurationProps{
 		ResourceArn:           acl.AttrArn(),
-		LogDestinationConfigs: &[]any{logs.GroupARN(awscdk.Stack_Of(c), props.WAFLogGroupName)},
+		LogDestinationConfigs: &[]any{logs.GroupARN(awscdk.Stack_Of(c), groupName)},
 		RedactedFields:        &redacted,
 	})
 	logging.Node().AddDependency(group)

@@ -23,9 +23,11 @@ type Props struct {
 	// TrailAccount is the account of that trail; its logs land under
 	// AWSLogs/<TrailAccount>/ and it appears in the encryption context.
 	TrailAccount string
-	// BucketName and AccessLogBucketName are the deterministic bucket names.
-	BucketName          string
-	AccessLogBucketName string
+	// BucketName is the bucket's deterministic name, which the workload
+	// account's trail names across the account boundary. Its server access
+	// log bucket is named by CloudFormation: nothing outside refers to it,
+	// and a retained bucket under a fixed name would block a redeploy.
+	BucketName string
 	// KeyAlias is the alias ("alias/...") of the log key.
 	KeyAlias string
 	// LockMode is "GOVERNANCE" or "COMPLIANCE"; LockDays the default retention.
@@ -90,7 +92,6 @@ func New(scope constructs.Construct, id string, props *Props) *LogArchive {
 
 	expire := awscdk.Duration_Days(jsii.Number(float64(props.ExpirationDays)))
 	accessLogs := logbucket.New(c, "AccessLogBucket", &logbucket.Props{
-		Name:           props.AccessLogBucketName,
 		ExpirationDays: props.ExpirationDays,
 		Of:             "the log archive's server access logs",
 	})
@@ -122,7 +123,7 @@ func New(scope constructs.Construct, id string, props *Props) *LogArchive {
 			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(noncurrentDays)),
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
 		}},
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 
 	sourceArn := map[string]any{"aws:SourceArn": props.TrailARN}

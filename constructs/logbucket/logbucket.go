@@ -14,8 +14,6 @@ const noncurrentDays = 30
 
 // Props are the inputs of a log bucket.
 type Props struct {
-	// Name is the bucket's name; empty lets CloudFormation choose one.
-	Name string
 	// ExpirationDays is the age at which logs expire.
 	ExpirationDays int
 	// Of says whose logs the bucket receives, for the suppression reasons.
@@ -24,12 +22,9 @@ type Props struct {
 
 // New adds the log bucket to scope under id.
 func New(scope constructs.Construct, id string, props *Props) awss3.Bucket {
-	var name *string
-	if props.Name != "" {
-		name = jsii.String(props.Name)
-	}
 	b := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
-		BucketName: name,
+		// No BucketName: CloudFormation names it, so that a bucket retained
+		// by an earlier instance of the stack never blocks the next one.
 		// S3 server access logs and load balancer access logs can be
 		// delivered only to buckets encrypted with SSE-S3.
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
@@ -44,7 +39,7 @@ func New(scope constructs.Construct, id string, props *Props) awss3.Bucket {
 			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(noncurrentDays)),
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
 		}},
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	resource := b.Node().DefaultChild() // the AWS::S3::Bucket the rules flag
 	compliance.Suppress(resource, "it is the destination of "+props.Of+"; logging it into itself would loop",

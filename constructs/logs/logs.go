@@ -52,13 +52,28 @@ func GroupARN(stack awscdk.Stack, name string) string {
 
 // NewGroup adds to scope the log group name, encrypted with key, kept for
 // retentionDays (one of CloudWatch Logs' retention periods; the configuration
-// checks it) and retained when the stack is deleted.
+// checks it), retained when the stack is deleted and deleted when the
+// deployment that created it rolls back (RetainExceptOnCreate). A name fixed
+// in advance should come from StackUnique unless a service dictates it.
 func NewGroup(scope constructs.Construct, id, name string, key awskms.IKey, retentionDays int) awslogs.LogGroup {
 	g := awslogs.NewLogGroup(scope, jsii.String(id), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String(name),
 		EncryptionKey: key,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	g.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(retentionDays))
 	return g
+}
+
+// StackUnique returns name followed by a suffix that is unique to this
+// instance of the stack: the first group of the UUID in its stack ID,
+// resolved by CloudFormation. A log group must be named before it exists
+// (its key's policy names it, and services such as WAF and RDS find it by
+// name), yet a retained group keeps its name after `cdk destroy`: under a
+// fixed name the next deployment would fail with "already exists". The
+// next instance of the stack has another ID, so another name.
+func StackUnique(scope constructs.Construct, name string) string {
+	stack := awscdk.Stack_Of(scope)
+	uuid := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), stack.StackId(), nil))
+	return name + "-" + *awscdk.Fn_Select(jsii.Number(0), awscdk.Fn_Split(jsii.String("-"), uuid, nil))
 }

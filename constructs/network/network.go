@@ -36,7 +36,8 @@ type Props struct {
 	// SessionManagerEndpoints adds, with InterfaceEndpoints, the endpoints
 	// the SSM agent needs (ssm, ssmmessages, ec2messages).
 	SessionManagerEndpoints bool
-	// FlowLogGroupName names the flow logs' log group.
+	// FlowLogGroupName names the flow logs' log group, followed by the
+	// stack's unique suffix (logs.StackUnique).
 	FlowLogGroupName string
 	// LogRetentionDays is how long flow logs are kept.
 	LogRetentionDays int
@@ -86,16 +87,21 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 			"NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW", "HIPAA.Security-VPCNoUnrestrictedRouteToIGW", "PCI.DSS.321-VPCNoUnrestrictedRouteToIGW")
 	}
 
-	key := logs.NewKey(c, "FlowLogKey", "Encrypts the VPC flow logs of "+props.FlowLogGroupName, props.FlowLogGroupName)
-	group := logs.NewGroup(c, "FlowLogGroup", props.FlowLogGroupName, key, props.LogRetentionDays)
+	groupName := logs.StackUnique(c, props.FlowLogGroupName)
+	key := logs.NewKey(c, "FlowLogKey", "Encrypts the VPC flow logs of "+props.FlowLogGroupName, groupName)
+	group := logs.NewGroup(c, "FlowLogGroup", groupName, key, props.LogRetentionDays)
 	role := awsiam.NewRole(c, jsii.String("FlowLogRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("vpc-flow-logs.amazonaws.com"), nil),
 		Description: jsii.String("Delivers the VPC flow logs to " + props.FlowLogGroupName),
 	})
-	vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{
+	flowLog := vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{
 		Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(group, role),
 		TrafficType: awsec2.FlowLogTrafficType_ALL,
 	})
+	// The flow log is created once its role may write: a flow log created
+	// before its role's policy stays in "Access error", and changing the
+	// policy later does not repair it (terraform-aws-vpc issue 1262).
+	flowLog.Node().AddDependency(role)
 	compliance.Suppress(role.Node().FindChild(jsii.String("DefaultPolicy")),
 		"the flow log service writes to log streams it names itself; the policy is CDK's grant of logs:CreateLogStream, DescribeLogStreams and PutLogEvents on this one log group and its streams (the wildcard is the :* suffix of the log group ARN)",
 		"AwsSolutions-IAM5", "NIST.800.53.R5-IAMNoInlinePolicy", "HIPAA.Security-IAMNoInlinePolicy", "PCI.DSS.321-IAMNoInlinePolicy")

@@ -22,13 +22,17 @@ type Props struct {
 	ArchiveAccount    string
 	// ArchiveKeyARN is the ARN (or alias ARN) of the log archive's KMS key.
 	ArchiveKeyARN string
-	// LogGroupName is the CloudWatch Logs group that receives a copy.
+	// LogGroupName names the CloudWatch Logs group that receives a copy,
+	// followed by the stack's unique suffix (logs.StackUnique).
 	LogGroupName string
 	// LogRetentionDays is how long the CloudWatch Logs copy is kept.
 	LogRetentionDays int
-	// DataEventBuckets (optional) are the buckets whose object reads and
-	// writes the trail records (S3 data events).
-	DataEventBuckets []awss3.IBucket
+	// S3DataEvents records the object reads and writes of every bucket in
+	// the account (S3 data events), as FSBP S3.22 and S3.23 and CIS 3.8 and
+	// 3.9 ask. Every bucket, not the application's alone: the trail lives in
+	// the account baseline, deployed before the buckets of the workload, and
+	// a trail that named them would make the baseline depend on the workload.
+	S3DataEvents bool
 }
 
 // Trail is the workload account's trail.
@@ -44,8 +48,9 @@ type Trail struct {
 // New builds the trail.
 func New(scope constructs.Construct, id string, props *Props) *Trail {
 	c := constructs.NewConstruct(scope, &id)
-	logKey := logs.NewKey(c, "LogKey", "Encrypts the CloudWatch Logs copy of trail "+props.TrailName, props.LogGroupName)
-	logGroup := logs.NewGroup(c, "LogGroup", props.LogGroupName, logKey, props.LogRetentionDays)
+	groupName := logs.StackUnique(c, props.LogGroupName)
+	logKey := logs.NewKey(c, "LogKey", "Encrypts the CloudWatch Logs copy of trail "+props.TrailName, groupName)
+	logGroup := logs.NewGroup(c, "LogGroup", groupName, logKey, props.LogRetentionDays)
 
 	bucket := awss3.Bucket_FromBucketAttributes(c, jsii.String("ArchiveBucket"), &awss3.BucketAttributes{
 		BucketName: jsii.String(props.ArchiveBucketName),
@@ -63,12 +68,8 @@ func New(scope constructs.Construct, id string, props *Props) *Trail {
 		SendToCloudWatchLogs:       jsii.Bool(true),
 		CloudWatchLogGroup:         logGroup,
 	})
-	if len(props.DataEventBuckets) > 0 {
-		sel := make([]*awscloudtrail.S3EventSelector, len(props.DataEventBuckets))
-		for i, b := range props.DataEventBuckets {
-			sel[i] = &awscloudtrail.S3EventSelector{Bucket: b}
-		}
-		trail.AddS3EventSelector(&sel, &awscloudtrail.AddEventSelectorOptions{
+	if props.S3DataEvents {
+		trail.LogAllS3DataEvents(&awscloudtrail.AddEventSelectorOptions{
 			ReadWriteType:           awscloudtrail.ReadWriteType_ALL,
 			IncludeManagementEvents: jsii.Bool(true),
 		})

@@ -13,8 +13,9 @@ import (
 // Write renders the architecture document of the templates of one
 // synthesis (both stacks).
 func Write(w io.Writer, templates []*controls.Template) error {
-	var logArchive, workload *controls.Template
-	var lf, wf controls.StackFacts
+	var logArchive *controls.Template
+	var workloads []*controls.Template
+	var lf controls.StackFacts
 	for _, t := range templates {
 		f, ok := t.Facts()
 		switch {
@@ -23,12 +24,19 @@ func Write(w io.Writer, templates []*controls.Template) error {
 		case f.Role == controls.RoleLogArchive:
 			logArchive, lf = t, f
 		case f.Role == controls.RoleWorkload:
-			workload, wf = t, f
+			workloads = append(workloads, t)
 		}
 	}
-	if logArchive == nil || workload == nil {
+	if logArchive == nil || len(workloads) == 0 {
 		return fmt.Errorf("need the log-archive and the workload templates")
 	}
+	// The workload account as deployed: its stacks in one view, each
+	// cross-stack reference resolved, so an arrow may join two stacks.
+	workload, err := controls.AccountView(workloads)
+	if err != nil {
+		return err
+	}
+	wf, _ := workload.Facts()
 	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
 	p("<!-- Generated from the synthesized templates of the default configuration. Do not edit: run `make docs`. -->\n\n")
 	p("# Architecture\n\n")
@@ -41,7 +49,7 @@ func Write(w io.Writer, templates []*controls.Template) error {
 	writeWorkload(p, workload, wf)
 	p("```\n\n")
 	p("Solid arrows are traffic a security group admits (protocol and port); dotted arrows are log and event flows.\n\n")
-	writeResponsibility(p, append([]*controls.Template{logArchive}, workload))
+	writeResponsibility(p, append([]*controls.Template{logArchive}, workloads...))
 	return nil
 }
 

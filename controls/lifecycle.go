@@ -1,0 +1,361 @@
+package controls
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// SeedLifecycle is not a section of the seed: it is what makes the other
+// sections deployable, from a first create to a redeploy after teardown.
+const SeedLifecycle = "Lifecycle"
+
+// namingProperties are the properties that fix a resource's name, by type.
+var namingProperties = map[string]string{
+	"AWS::S3::Bucket":             "BucketName",
+	"AWS::Logs::LogGroup":         "LogGroupName",
+	"AWS::RDS::DBInstance":        "DBInstanceIdentifier",
+	"AWS::SecretsManager::Secret": "Name",
+	"AWS::KMS::Alias":             "AliasName",
+	"AWS::SNS::Topic":             "TopicName",
+	"AWS::IAM::Role":              "RoleName",
+	"AWS::DynamoDB::Table":        "TableName",
+}
+
+// singletons are the resources of which an account holds one per region:
+// a second one fails the deployment. Each follows detectionServices.
+var singletons = []struct {
+	typ, name string
+	is        func(Resource) bool
+}{
+	{"AWS::GuardDuty::Detector", "GuardDuty detector", nil},
+	{"AWS::SecurityHub::Hub", "Security Hub", nil},
+	{"AWS::Config::ConfigurationRecorder", "AWS Config recorder", nil},
+	{"AWS::Config::DeliveryChannel", "AWS Config delivery channel", nil},
+	{"AWS::AccessAnalyzer::Analyzer", "account IAM Access Analyzer", func(r Resource) bool { return r.String("Type") == "ACCOUNT" }},
+}
+
+// statelessTypes make up the stateless tier; statefulTypes hold data. No
+// stack holds both a database and a stateless resource, and the service
+// stack holds no stateful one.
+var (
+	statelessTypes = []string{"AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::LaunchTemplate", "AWS::CertificateManager::Certificate", "AWS::WAFv2::WebACL"}
+	dataTypes      = []string{"AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::S3::Bucket", "AWS::SecretsManager::Secret", "AWS::DynamoDB::Table", "AWS::EFS::FileSystem"}
+)
+
+func lifecycleControls() []Control {
+	cs := []Control{
+		{
+			ID: "LIFE-1", Title: "A failed first deployment leaves nothing behind and a redeploy does not collide: every retained resource is RetainExceptOnCreate, and none has a fixed name unless another account names it",
+			Construct: "constructs/*", Role: RoleAny,
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				for _, r := range t.all() {
+					policy := r.Attribute("DeletionPolicy")
+					if policy == "Retain" {
+						fails = append(fails, Failure{r.Path(), "DeletionPolicy is Retain, which also keeps it when the create that made it rolls back: use RetainExceptOnCreate"})
+					}
+					if policy != "Retain" && policy != "RetainExceptOnCreate" && policy != "Snapshot" {
+						continue
+					}
+					prop, ok := namingProperties[r.Type]
+					v, named := r.Get(prop)
+					if !ok || !named || strings.Contains(flatten(v), `"AWS::StackId"`) {
+						continue
+					}
+					if name := flatten(v); name != f.TrailBucketName {
+						fails = append(fails, Failure{r.Path(), fmt.Sprintf("is retained under the fixed %s %q: after cdk destroy the next deployment fails with \"already exists\"; let CloudFormation name it, or add the stack's unique suffix (logs.StackUnique)", prop, name)})
+					}
+				}
+				return fails
+			},
+		},
+		{
+			ID: "LIFE-2", Title: "Each per-account-and-region singleton (GuardDuty detector, Security Hub, AWS Config recorder and delivery channel, account IAM Access Analyzer) exists exactly once when detectionServices is on, and not at all when it is off",
+			Construct: "constructs/detection", Role: RoleWorkload,
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				for _, s := range singletons {
+					var found []Resource
+					for _, r := range t.Resources(s.typ) {
+						if s.is == nil || s.is(r) {
+							found = append(found, r)
+						}
+					}
+					switch {
+					case f.CentralDetection && len(found) > 0:
+						fails = append(fails, Failure{found[0].Path(), fmt.Sprintf("a %s is created though detectionServices is false: the organization's already exists and the deployment would fail", s.name)})
+					case !f.CentralDetection && len(found) != 1:
+						fails = append(fails, Failure{"", fmt.Sprintf("%d %s(s) with detectionServices on; the account has exactly one per region", len(found), s.name)})
+					}
+				}
+				return fails
+			},
+		},
+		{
+			ID: "LIFE-3", Title: "Resources are created in the order their services require (DependsOn and references, transitively, and stack order): Config rules after the recorder; the recorder and its delivery channel after the bucket policy and never after each other; Security Hub standards after the hub, the hub after the recorder; the load balancer after its access-log bucket policy; flow logs and the trail after their roles' policies; WAF logging after its log group",
+			Construct: "stacks", Role: RoleWorkload,
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				must := func(a, b Resource, why string) {
+					if !t.After(a.LogicalID, b.LogicalID) {
+						fails = append(fails, Failure{a.Path(), fmt.Sprintf("is not created after %s: %s", b.Path(), why)})
+					}
+				}
+				recorders := t.Resources("AWS::Config::ConfigurationRecorder")
+				for _, rule := range t.Resources("AWS::Config::ConfigRule") {
+					for _, rec := range recorders {
+						must(rule, rec, "PutConfigRule fails with NoAvailableConfigurationRecorderException until a recorder exists")
+					}
+				}
+				for _, ch := range t.Resources("AWS::Config::DeliveryChannel") {
+					for _, rec := range recorders {
+						if t.After(ch.LogicalID, rec.LogicalID) || t.After(rec.LogicalID, ch.LogicalID) {
+							fails = append(fails, Failure{ch.Path(), "depends on " + rec.Path() + " or the other way round: CloudFormation starts the recorder once the channel exists, so either order leaves one waiting until it times out"})
+						}
+						for _, p := range bucketPolicies(t, ch.Properties()["S3BucketName"]) {
+							must(rec, p, "the recorder starts delivering as soon as it exists")
+							must(ch, p, "a channel whose bucket refuses Config fails with InsufficientDeliveryPolicyException")
+						}
+					}
+				}
+				for _, std := range t.Resources("AWS::SecurityHub::Standard") {
+					for _, hub := range t.Resources("AWS::SecurityHub::Hub") {
+						must(std, hub, "a standard can be enabled only in an account subscribed to Security Hub")
+					}
+				}
+				for _, hub := range t.Resources("AWS::SecurityHub::Hub") {
+					for _, rec := range recorders {
+						must(hub, rec, "Security Hub's controls evaluate through the Config recorder")
+					}
+				}
+				for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
+					for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
+						if k, _ := dig(a, "Key"); k == "access_logs.s3.bucket" {
+							v, _ := dig(a, "Value")
+							for _, p := range bucketPolicies(t, v) {
+								must(lb, p, "without the bucket policy the load balancer's creation fails with \"Access Denied for bucket\" (aws-cdk issue 1633)")
+							}
+						}
+					}
+				}
+				for _, fl := range t.Resources("AWS::EC2::FlowLog") {
+					for _, p := range rolePolicies(t, fl.Properties()["DeliverLogsPermissionArn"]) {
+						must(fl, p, "a flow log created before its role may write stays in \"Access error\"")
+					}
+				}
+				for _, tr := range t.Resources("AWS::CloudTrail::Trail") {
+					for _, p := range rolePolicies(t, tr.Properties()["CloudWatchLogsRoleArn"]) {
+						must(tr, p, "CloudTrail checks at creation that its role may write to the log group")
+					}
+				}
+				for _, lc := range t.Resources("AWS::WAFv2::LoggingConfiguration") {
+					for _, d := range list(lc.Properties()["LogDestinationConfigs"]) {
+						dest := flatten(d)
+						if i := strings.Index(dest, ":log-group:"); i >= 0 {
+							if g := logGroupNamed(t, dest[i+len(":log-group:"):]); g != nil {
+								must(lc, *g, "WAF refuses a log destination that does not exist")
+							}
+						}
+					}
+				}
+				return fails
+			},
+		},
+		{
+			ID: "LIFE-4", Title: "Every AWS service that writes into an encrypted destination can use its key as the principal it writes as: alarms and EventBridge rules into the encrypted topics, CloudWatch Logs into its log groups, Config into its bucket; Auto Scaling notifies no encrypted topic (its service-linked role cannot be granted a key), and S3 and load balancer log delivery write to SSE-S3 buckets",
+			Construct: "constructs/*", Role: RoleWorkload,
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				publish := []string{"kms:GenerateDataKey", "kms:Decrypt"}
+				needs := func(dest Resource, keyRef any, principal, writer string, actions []string) {
+					k, found := t.Resource(RefTargetOr(keyRef))
+					if !found || k.Type != "AWS::KMS::Key" {
+						return // not a key of the account's stacks: KMS-1 and the encryption controls speak to it
+					}
+					for _, a := range actions {
+						if !keyAllows(k, principal, a) {
+							fails = append(fails, Failure{dest.Path(), fmt.Sprintf("%s writes into it, but its key %s does not allow %s %s", writer, k.Path(), principal, a)})
+						}
+					}
+				}
+				for _, topic := range t.Resources("AWS::SNS::Topic") {
+					key := topic.Properties()["KmsMasterKeyId"]
+					if key == nil {
+						continue
+					}
+					for _, alarm := range t.Resources("AWS::CloudWatch::Alarm") {
+						if refersTo([]any{alarm.Properties()["AlarmActions"], alarm.Properties()["OKActions"], alarm.Properties()["InsufficientDataActions"]}, topic.LogicalID) {
+							needs(topic, key, "cloudwatch.amazonaws.com", "CloudWatch alarm "+alarm.Path(), publish)
+						}
+					}
+					for _, rule := range t.Resources("AWS::Events::Rule") {
+						if refersTo(rule.Properties()["Targets"], topic.LogicalID) {
+							needs(topic, key, "events.amazonaws.com", "EventBridge rule "+rule.Path(), publish)
+						}
+					}
+					for _, g := range t.Resources("AWS::AutoScaling::AutoScalingGroup") {
+						if refersTo(g.Properties()["NotificationConfigurations"], topic.LogicalID) {
+							fails = append(fails, Failure{g.Path(), "notifies the encrypted topic " + topic.Path() + ": Auto Scaling publishes as its service-linked role, which the key cannot admit, so the notifications never arrive; route its events through an EventBridge rule"})
+						}
+					}
+				}
+				logs := "logs." + f.Region + ".amazonaws.com"
+				for _, g := range t.Resources("AWS::Logs::LogGroup") {
+					if key := g.Properties()["KmsKeyId"]; key != nil {
+						needs(g, key, logs, "CloudWatch Logs", []string{"kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"})
+					}
+				}
+				for _, ch := range t.Resources("AWS::Config::DeliveryChannel") {
+					if b, found := t.Resource(RefTargetOr(ch.Properties()["S3BucketName"])); found {
+						if key := bucketKey(b); key != nil {
+							needs(b, key, "config.amazonaws.com", "AWS Config", []string{"kms:GenerateDataKey", "kms:Decrypt"})
+						}
+					}
+				}
+				sseS3Only := func(v any, writer string) {
+					if b, found := t.Resource(RefTargetOr(v)); found && b.Type == "AWS::S3::Bucket" && !sseS3(b) {
+						fails = append(fails, Failure{b.Path(), writer + " writes into it, and delivers only to buckets encrypted with SSE-S3"})
+					}
+				}
+				for _, b := range t.Resources("AWS::S3::Bucket") {
+					v, _ := b.Get("LoggingConfiguration", "DestinationBucketName")
+					sseS3Only(v, "S3 server access logging of "+b.Path())
+				}
+				for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
+					for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
+						if k, _ := dig(a, "Key"); k == "access_logs.s3.bucket" {
+							v, _ := dig(a, "Value")
+							sseS3Only(v, "The access logging of "+lb.Path())
+						}
+					}
+				}
+				return dedupe(fails)
+			},
+		},
+		{
+			ID: "LIFE-5", Title: "State and the stateless tier live in separate stacks: no stack holds a database with a load balancer, instances, a certificate or a web ACL; the service stack holds no data (database, bucket, secret) and, in the sandbox profile, no deletion-protected load balancer, so it can be destroyed, redeployed or rolled back without touching the data",
+			Construct: "stacks", Role: RoleAny,
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				var stateless []Resource
+				for _, typ := range statelessTypes {
+					stateless = append(stateless, t.Resources(typ)...)
+				}
+				for _, typ := range []string{"AWS::RDS::DBInstance", "AWS::RDS::DBCluster"} {
+					for _, db := range t.Resources(typ) {
+						for _, s := range stateless {
+							fails = append(fails, Failure{db.Path(), "shares a stack with " + s.Path() + ": a failed or cancelled deployment of one rolls back the other, and a deletion-protected database stops the rollback"})
+						}
+					}
+				}
+				if f.Stack != StackService {
+					return fails
+				}
+				for _, typ := range dataTypes {
+					for _, r := range t.Resources(typ) {
+						fails = append(fails, Failure{r.Path(), "is data in the stateless service stack, which must be safe to destroy and redeploy"})
+					}
+				}
+				if f.Profile == "sandbox" {
+					for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
+						for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
+							k, _ := dig(a, "Key")
+							v, _ := dig(a, "Value")
+							if k == "deletion_protection.enabled" && flatten(v) == "true" {
+								fails = append(fails, Failure{lb.Path(), "has deletion protection in the sandbox profile, so cdk destroy of the service stack fails"})
+							}
+						}
+					}
+				}
+				return fails
+			},
+		},
+	}
+	for i := range cs {
+		cs[i].Seed, cs[i].Responsibility = SeedLifecycle, Customer
+	}
+	return cs
+}
+
+// all returns every resource of the template, in logical-ID order.
+func (t *Template) all() []Resource {
+	rs, _ := t.Body["Resources"].(map[string]any)
+	ids := make([]string, 0, len(rs))
+	for id := range rs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	out := make([]Resource, 0, len(ids))
+	for _, id := range ids {
+		r, _ := t.Resource(id)
+		out = append(out, r)
+	}
+	return out
+}
+
+// bucketPolicies returns the bucket policies of the bucket v refers to.
+func bucketPolicies(t *Template, v any) []Resource {
+	id := RefTargetOr(v)
+	if id == "" {
+		return nil
+	}
+	var out []Resource
+	for _, p := range t.Resources("AWS::S3::BucketPolicy") {
+		if RefTargetOr(p.Properties()["Bucket"]) == id {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// rolePolicies returns the policies attached to the role v refers to.
+func rolePolicies(t *Template, v any) []Resource {
+	id := RefTargetOr(v)
+	if id == "" {
+		return nil
+	}
+	var out []Resource
+	for _, typ := range []string{"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"} {
+		for _, p := range t.Resources(typ) {
+			if refersTo(p.Properties()["Roles"], id) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// bucketKey returns the KMS key a bucket encrypts with by default, or nil.
+func bucketKey(b Resource) any {
+	enc, _ := b.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
+	for _, r := range list(enc) {
+		if k, ok := dig(r, "ServerSideEncryptionByDefault", "KMSMasterKeyID"); ok {
+			return k
+		}
+	}
+	return nil
+}
+
+// keyAllows reports whether the key's policy allows the service principal
+// the action.
+func keyAllows(k Resource, service, action string) bool {
+	for _, s := range Statements(k.Properties()["KeyPolicy"]) {
+		if s.Allows() && s.HasPrincipal("Service", service) && s.GrantsAction(action) {
+			return true
+		}
+	}
+	return false
+}
+
+func dedupe(fs []Failure) []Failure {
+	seen := map[Failure]bool{}
+	var out []Failure
+	for _, f := range fs {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,63 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-webapp/secure-webapp/config"
+	"github.com/secure-webapp/secure-webapp/constructs/app"
+	"github.com/secure-webapp/secure-webapp/constructs/database"
+	"github.com/secure-webapp/secure-webapp/constructs/logbucket"
+	"github.com/secure-webapp/secure-webapp/constructs/network"
+)
+
+// DataStack is the stateful part of the workload: the network, the database
+// and its secret, the application bucket, the access logs, and their keys.
+type DataStack struct {
+	awscdk.Stack
+	Network   *network.Network
+	Database  *database.Database
+	AppBucket *app.Bucket
+	// AccessLogs receives the application bucket's server access logs and
+	// the load balancer's access logs.
+	AccessLogs awss3.IBucket
+}
+
+// NewDataStack builds the stateful workload in cfg.WorkloadAccount.
+func NewDataStack(scope constructs.Construct, id string, cfg *config.Config) *DataStack {
+	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(cfg, cfg.WorkloadAccount, cfg.DataStackName(), true,
+		"Stateful workload of "+cfg.AppName+": its network, PostgreSQL database and secret, application bucket and access logs"))
+	network.PinZones(stack, cfg.Network.AZs(cfg.Region))
+	net := network.New(stack, "Network", &network.Props{
+		CIDR:                    cfg.Network.CIDR,
+		AZs:                     cfg.Network.AZs(cfg.Region),
+		SubnetPrefix:            cfg.Network.SubnetPrefix(),
+		NatGateways:             cfg.Network.NatGateways,
+		InterfaceEndpoints:      cfg.Network.InterfaceEndpoints,
+		SessionManagerEndpoints: cfg.App.SessionManager,
+		FlowLogGroupName:        "/" + cfg.AppName + "/vpc-flow-logs",
+		LogRetentionDays:        cfg.LogRetentionDays,
+	})
+	db := database.New(stack, "Database", &database.Props{
+		Network:          net,
+		Clients:          []awsec2.ISecurityGroup{net.AppSecurityGroup},
+		Identifier:       cfg.DatabaseIdentifier(),
+		InstanceClass:    cfg.Database.InstanceClass,
+		StorageGiB:       cfg.Database.StorageGiB,
+		BackupDays:       cfg.Database.BackupDays,
+		RotationDays:     cfg.Database.RotationDays,
+		LogRetentionDays: cfg.LogRetentionDays,
+	})
+	accessLogs := logbucket.New(stack, "AccessLogBucket", &logbucket.Props{
+		ExpirationDays: cfg.LogRetentionDays,
+		Of:             "the load balancer's access logs and the application bucket's server access logs",
+	})
+	bucket := app.NewBucket(stack, "AppBucket", &app.BucketProps{AccessLogs: accessLogs})
+	// The app tier reaches package repositories, the RDS CA bundle and (without
+	// interface endpoints) AWS APIs over HTTPS, through the NAT gateways.
+	net.AppSecurityGroup.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS out through the NAT gateways: package updates, the RDS CA bundle, AWS APIs"), nil)
+	return &DataStack{Stack: stack, Network: net, Database: db, AppBucket: bucket, AccessLogs: accessLogs}
+}

@@ -29,7 +29,7 @@ type Config struct {
 	WorkloadAccount string
 	// LoggingAccount holds the log archive that the workload cannot delete from.
 	LoggingAccount string
-	// Region is the region of both stacks.
+	// Region is the region of every stack.
 	Region  string
 	Profile Profile
 

@@ -65,7 +65,7 @@ func Keys() []*Key {
 			"a 12-digit AWS account ID, as a string",
 			same("222222222222"), matches(reAccount), func(c *Config) *string { return &c.LoggingAccount }),
 		stringKey("region",
-			"Region of both stacks.",
+			"Region of every stack.",
 			"an AWS region code such as us-east-1 or eu-west-2",
 			same("us-east-1"), matches(reRegion), func(c *Config) *string { return &c.Region }),
 		enumKey(keyProfile,

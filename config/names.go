@@ -5,9 +5,10 @@ import (
 	"strings"
 )
 
-// The names below cross the account boundary: the log-archive stack creates
-// the resource and the workload stack points at it by this name. Both call
-// these methods; nothing else spells them.
+// The names below are fixed in advance: the stacks' names, and the names
+// that cross the account boundary (the log-archive stack creates the
+// resource and the baseline stack's trail points at it by this name). The
+// stacks call these methods; nothing else spells them.
 
 // Partition is the AWS partition of the configured region.
 func (c *Config) Partition() string {

@@ -59,5 +59,9 @@ func NewDataStack(scope constructs.Construct, id string, cfg *config.Config) *Da
 	// The app tier reaches package repositories, the RDS CA bundle and (without
 	// interface endpoints) AWS APIs over HTTPS, through the NAT gateways.
 	net.AppSecurityGroup.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS out through the NAT gateways: package updates, the RDS CA bundle, AWS APIs"), nil)
+	awscdk.NewCfnOutput(stack, jsii.String("DatabaseIdentifier"), &awscdk.CfnOutputProps{
+		Description: jsii.String("The RDS instance identifier (" + cfg.DatabaseIdentifier() + "- and this stack's suffix), for the commands of docs/DEPLOY.md"),
+		Value:       db.Instance.InstanceIdentifier(),
+	})
 	return &DataStack{Stack: stack, Network: net, Database: db, AppBucket: bucket, AccessLogs: accessLogs}
 }

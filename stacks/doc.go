@@ -1,13 +1,46 @@
-// Package stacks composes the constructs into the app's two stacks, one per
-// account, and nothing else: every resource is built by a package under
-// constructs/, every setting comes from config.
+// Package stacks composes the constructs into the app's four stacks and
+// nothing else: every resource is built by a package under constructs/,
+// every setting comes from config. Build adds them in deployment order:
 //
-//   - LogArchive, in the logging account: constructs/logarchive.
-//   - Workload, in the workload account: constructs/trail (more to come: the
-//     network, data, app and detection layers).
+//   - LogArchive, in the logging account: constructs/logarchive. Kept for
+//     as long as its evidence; the workload account can write to it, never
+//     delete from it.
+//   - Baseline, in the workload account: constructs/trail, detection,
+//     baseline and alerts. What exists once per account and region (the
+//     trail, GuardDuty, Security Hub, the Config recorder and channel,
+//     Access Analyzer, the account settings) has an account's lifecycle,
+//     not the application's: a second application in the account would
+//     share it, and it must be running before the workload is built so
+//     that the workload's creation is recorded.
+//   - Data, in the workload account: constructs/network, database, the
+//     application bucket of constructs/app, and the access-log bucket. The
+//     state, with termination protection in production and the database's
+//     deletion protection; it changes rarely, and never fails because a
+//     certificate waits for DNS.
+//   - Service, in the workload account: the instances of constructs/app
+//     and constructs/edge (load balancer, certificate, web ACL). It holds
+//     no data (LIFE-5), so a failed or cancelled deployment of it rolls
+//     back without touching the database, and in the sandbox profile it can
+//     be destroyed and deployed again at will.
 //
-// The two stacks share no CloudFormation exports or references: the workload
-// names the log archive's bucket and key alias by the deterministic names of
-// config, so each stack deploys into its own account with its own credentials
-// (log archive first).
+// This is the AWS CDK best-practice split: stateful resources in their own
+// stacks, the stateless ones free to be replaced. The boundaries follow
+// what CloudFormation does on a failure: it rolls back one stack, so no
+// stack holds a deletion-protected database beside anything that may fail
+// or wait (the certificate waits up to 72 hours for its DNS record).
+//
+// Wiring. Across accounts there are no references: the trail names the log
+// archive's bucket and key alias by the deterministic names of config, and
+// Build orders the log archive first. Within the workload account the
+// stacks pass construct objects, and CDK turns each use across stacks into
+// a reference. cdk.json sets @aws-cdk/core:defaultCrossStackReferences to
+// "weak", so a reference is an Fn::GetStackOutput of the producer's
+// output, not an export: removing a consumer never deadlocks on "export
+// in use", and CloudFormation resolves the value when the consumer
+// deploys. The price is that CloudFormation does not stop a producer from
+// changing or deleting what a consumer reads: deploy with --all (which
+// follows the order) and destroy the Service stack before the Data stack.
+// The two rules that join the Service stack's load balancer to the Data
+// stack's app security group are created by the Service stack (it imports
+// the group), so the Data stack never refers to anything in it.
 package stacks

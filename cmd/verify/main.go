@@ -6,9 +6,11 @@
 //
 //	go run ./cmd/verify [-format text|json|markdown|sarif] [-o FILE] PATH...
 //
-// Each PATH is a cloud assembly directory (cdk.out) or a template file. With a
-// directory, both stacks must be in it; with template files, controls of a
-// stack that was not given are reported as skipped.
+// Each PATH is a cloud assembly directory (cdk.out) or a template file. The
+// controls of an account check all of its stacks at once (controls.Evaluate).
+// With a directory, every stack must be in it; with template files, the
+// controls of an account whose stacks were not all given are reported as
+// skipped.
 //
 // Exit status: 0 when every control passes, 1 when any fails (each failure
 // names the control, the resource and the reason), 2 for unusable input.

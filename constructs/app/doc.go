@@ -1,6 +1,8 @@
 // Package app builds the app tier: an Auto Scaling group of Amazon Linux 2023
-// instances in the private App subnets, the application bucket, and the one
-// role the instances run as.
+// instances in the private App subnets and the one role the instances run
+// as (New, in the stateless Service stack), and the application bucket
+// (NewBucket, in the stateful Data stack, so that the instances can be
+// replaced without touching the data).
 //
 // The instances come from a launch template: the image from Amazon Linux's
 // public SSM parameter (resolved at deployment, never looked up at

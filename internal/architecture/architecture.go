@@ -11,7 +11,7 @@ import (
 )
 
 // Write renders the architecture document of the templates of one
-// synthesis (both stacks).
+// synthesis (every stack).
 func Write(w io.Writer, templates []*controls.Template) error {
 	var logArchive *controls.Template
 	var workloads []*controls.Template

@@ -53,6 +53,6 @@ var GuardExceptions = []GuardException{
 	{Rule: "CT.LAMBDA.PR.3", Path: "Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler", Reason: "CDK's provider that empties the default security group (NET-4) runs once at deployment and reaches nothing but the EC2 API"},
 	{Rule: "CT.GUARDDUTY.PR.1", Path: "Detection/GuardDuty", Reason: "S3 protection is on through Features (S3_DATA_EVENTS), the current API; the rule reads the deprecated DataSources property, which GuardDuty refuses alongside Features"},
 	{Rule: "CT.AUTOSCALING.PR.6", Path: "App/Group/ASG", Reason: "the sample app runs one instance type (instanceType); a fork that wants Spot or capacity diversity adds a mixed instances policy"},
-	{Rule: "CT.ELASTICLOADBALANCING.PR.6", Path: "Edge/LoadBalancer", Reason: "access logs are on, to the access-log bucket of the data stack (EDGE-3 follows the reference); the rule accepts the bucket only as a string or a reference within the template, not as the Fn::GetStackOutput that reads it from the data stack"},
+	{Rule: "CT.ELASTICLOADBALANCING.PR.6", Path: "Edge/LoadBalancer", Reason: "access logs are on, to the access-log bucket of the data stack (EDGE-3 follows the reference); the rule accepts the bucket only as a string or a reference within the template, not as the Fn::ImportValue that reads it from the data stack"},
 	{Rule: "CT.ELASTICLOADBALANCING.PR.5", Path: "Edge/LoadBalancer", Profile: "sandbox", Reason: "deletion protection is on in production (EDGE-3); a sandbox must tear down with cdk destroy"},
 }

@@ -93,7 +93,7 @@ func lifecycleControls() []Control {
 			},
 		},
 		{
-			ID: "LIFE-3", Title: "Resources are created in the order their services require (DependsOn and references, transitively, and stack order): Config rules after the recorder; the recorder and its delivery channel after the bucket policy and never after each other; Security Hub standards after the hub, the hub after the recorder; the load balancer after its access-log bucket policy; flow logs and the trail after their roles' policies; WAF logging after its log group",
+			ID: "LIFE-3", Title: "Resources are created in the order their services require (DependsOn and references, transitively, and stack order): Config rules after the recorder; the recorder and its delivery channel after the bucket policy and never after each other; Security Hub standards after the hub; the buckets that start receiving deliveries after what may fail late in their stack (Config's after the singletons, the data stack's after the database); the load balancer after its access-log bucket policy; flow logs and the trail after their roles' policies; WAF logging after its log group",
 			Construct: "stacks", Role: RoleWorkload,
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
@@ -124,9 +124,22 @@ func lifecycleControls() []Control {
 						must(std, hub, "a standard can be enabled only in an account subscribed to Security Hub")
 					}
 				}
-				for _, hub := range t.Resources("AWS::SecurityHub::Hub") {
-					for _, rec := range recorders {
-						must(hub, rec, "Security Hub's controls evaluate through the Config recorder")
+				for _, ch := range t.Resources("AWS::Config::DeliveryChannel") {
+					b, found := t.Resource(RefTargetOr(ch.Properties()["S3BucketName"]))
+					if !found {
+						continue
+					}
+					for _, typ := range []string{"AWS::GuardDuty::Detector", "AWS::SecurityHub::Hub", "AWS::SecurityHub::Standard", "AWS::AccessAnalyzer::Analyzer"} {
+						for _, s := range t.Resources(typ) {
+							must(b, s, "Config writes into its bucket as soon as the channel exists, and a create that then fails at a refused singleton cannot roll back past a bucket that holds objects")
+						}
+					}
+				}
+				for _, db := range t.Resources("AWS::RDS::DBInstance") {
+					for _, b := range t.Resources("AWS::S3::Bucket") {
+						if t.Stack(b.LogicalID) == t.Stack(db.LogicalID) {
+							must(b, db, "log deliveries start filling a bucket soon after it exists, and a create that then fails at the database cannot roll back past a bucket that holds objects")
+						}
 					}
 				}
 				for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {

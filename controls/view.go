@@ -10,10 +10,10 @@ import (
 
 // AccountView merges the templates of one account into one template: the
 // account as it stands once every stack is deployed. Each cross-stack
-// reference (Fn::GetStackOutput, the weak reference cdk.json's
-// defaultCrossStackReferences asks for, or Fn::ImportValue) is replaced by
-// the value of the output it reads in the producing template, so a
-// reference across stacks reads like one within a stack, and a logical ID
+// reference (Fn::ImportValue, the strong reference cdk.json's
+// defaultCrossStackReferences asks for, or Fn::GetStackOutput, the weak
+// one) is replaced by the value of the output it reads in the producing
+// template, so a reference across stacks reads like one within a stack, and a logical ID
 // that two stacks both use is renamed in the later one (with every Ref,
 // Fn::GetAtt, Fn::Sub and DependsOn to it). The view also remembers which
 // stack each resource came from and the order the stacks deploy in, for

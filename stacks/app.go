@@ -47,14 +47,17 @@ func Build(app awscdk.App, cfg *config.Config) *Stacks {
 }
 
 // stackProps are the properties every stack shares: an explicit environment
-// (no lookups), and termination protection in production for the stacks
-// that hold state (stateful).
-func stackProps(cfg *config.Config, account, name string, stateful bool, description string) *awscdk.StackProps {
+// (no lookups), and termination protection for every stack in production
+// (the service stack too: its load balancer's deletion protection would
+// otherwise stop a `cdk destroy` halfway, after the listeners and instances
+// are gone) and for the stacks that are always kept (kept: the log archive,
+// whose bucket keeps its fixed name after a teardown).
+func stackProps(cfg *config.Config, account, name string, kept bool, description string) *awscdk.StackProps {
 	return &awscdk.StackProps{
 		Env:                   &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(cfg.Region)},
 		StackName:             jsii.String(name),
 		Description:           jsii.String(description),
-		TerminationProtection: jsii.Bool(stateful && cfg.Profile == config.Production),
+		TerminationProtection: jsii.Bool(kept || cfg.Profile == config.Production),
 	}
 }
 

@@ -24,7 +24,7 @@ type BaselineStack struct {
 
 // NewBaselineStack builds the account baseline in cfg.WorkloadAccount.
 func NewBaselineStack(scope constructs.Construct, id string, cfg *config.Config) *BaselineStack {
-	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(cfg, cfg.WorkloadAccount, cfg.BaselineStackName(), true,
+	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(cfg, cfg.WorkloadAccount, cfg.BaselineStackName(), false,
 		"Security baseline of the workload account of "+cfg.AppName+": CloudTrail into the log archive of account "+cfg.LoggingAccount+", detection services, account settings and the alerts topic"))
 	alert := alerts.New(stack, "Alerts", &alerts.Props{TopicName: cfg.AppName + "-alerts", Email: cfg.AlertEmail})
 	t := trail.New(stack, "Audit", &trail.Props{

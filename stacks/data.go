@@ -28,7 +28,7 @@ type DataStack struct {
 
 // NewDataStack builds the stateful workload in cfg.WorkloadAccount.
 func NewDataStack(scope constructs.Construct, id string, cfg *config.Config) *DataStack {
-	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(cfg, cfg.WorkloadAccount, cfg.DataStackName(), true,
+	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(cfg, cfg.WorkloadAccount, cfg.DataStackName(), false,
 		"Stateful workload of "+cfg.AppName+": its network, PostgreSQL database and secret, application bucket and access logs"))
 	network.PinZones(stack, cfg.Network.AZs(cfg.Region))
 	net := network.New(stack, "Network", &network.Props{
@@ -56,6 +56,13 @@ func NewDataStack(scope constructs.Construct, id string, cfg *config.Config) *Da
 		Of:             "the load balancer's access logs and the application bucket's server access logs",
 	})
 	bucket := app.NewBucket(stack, "AppBucket", &app.BucketProps{AccessLogs: accessLogs})
+	// The buckets come last: S3 delivers server access logs (and the load
+	// balancer a test file) into the access-log bucket soon after it exists,
+	// and CloudFormation cannot delete a bucket that holds objects. Were the
+	// database's creation (the longest, and the likeliest to fail) to fail
+	// after them, the rollback would stop at a bucket (ROLLBACK_FAILED).
+	accessLogs.Node().AddDependency(db.Created)
+	bucket.Node().AddDependency(db.Created)
 	// The app tier reaches package repositories, the RDS CA bundle and (without
 	// interface endpoints) AWS APIs over HTTPS, through the NAT gateways.
 	net.AppSecurityGroup.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS out through the NAT gateways: package updates, the RDS CA bundle, AWS APIs"), nil)

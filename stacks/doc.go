@@ -34,13 +34,15 @@
 // Build orders the log archive first. Within the workload account the
 // stacks pass construct objects, and CDK turns each use across stacks into
 // a reference. cdk.json sets @aws-cdk/core:defaultCrossStackReferences to
-// "weak", so a reference is an Fn::GetStackOutput of the producer's
-// output, not an export: removing a consumer never deadlocks on "export
-// in use", and CloudFormation resolves the value when the consumer
-// deploys. The price is that CloudFormation does not stop a producer from
-// changing or deleting what a consumer reads: deploy with --all (which
-// follows the order) and destroy the Service stack before the Data stack.
-// The two rules that join the Service stack's load balancer to the Data
-// stack's app security group are created by the Service stack (it imports
-// the group), so the Data stack never refers to anything in it.
+// "strong": each reference is a CloudFormation export of the producer and
+// an Fn::ImportValue in the consumer, so CloudFormation refuses to delete or
+// replace anything that the Service stack still uses, and to delete the
+// Data stack under it. (CDK's "weak" references, Fn::GetStackOutput, would
+// avoid the "export in use" deadlock when a consumer goes away, but a
+// replaced security group or bucket would then reach the Service stack only
+// if its own template changed too: a stale reference, silently. DEPLOY.md
+// says how to remove a consumer in two deployments.) The rules that join the
+// Service stack's load balancer to the Data stack's app security group are
+// created by the Service stack (it imports the group), so the Data stack
+// never refers to anything in it.
 package stacks

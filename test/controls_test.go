@@ -516,6 +516,16 @@ var mutations = []mutation{
 	{"LIFE-3", "Workload", "a Security Hub standard no longer waits for the hub", func(t *testing.T, tpl *controls.Template) {
 		delete(one(t, tpl, "AWS::SecurityHub::Standard").Raw, "DependsOn")
 	}},
+	{"LIFE-3", "Workload", "the Config buckets no longer wait for the singletons", func(t *testing.T, tpl *controls.Template) {
+		b, _ := tpl.Resource(controls.RefTargetOr(one(t, tpl, "AWS::Config::DeliveryChannel").Properties()["S3BucketName"]))
+		delete(b.Raw, "DependsOn")
+		logs, _ := b.Get("LoggingConfiguration", "DestinationBucketName")
+		l, _ := tpl.Resource(controls.RefTargetOr(logs))
+		delete(l.Raw, "DependsOn")
+	}},
+	{"LIFE-3", "Data", "the access-log bucket no longer waits for the database", func(t *testing.T, tpl *controls.Template) {
+		delete(atPath(t, tpl, "AWS::S3::Bucket", "Data/AccessLogBucket/Resource").Raw, "DependsOn")
+	}},
 	{"LIFE-3", "Workload", "the flow log no longer waits for its role's policy", func(t *testing.T, tpl *controls.Template) {
 		delete(one(t, tpl, "AWS::EC2::FlowLog").Raw, "DependsOn")
 	}},

@@ -63,6 +63,9 @@ type Database struct {
 	SecretKey awskms.IKey
 	// SecurityGroup is the database's security group.
 	SecurityGroup awsec2.ISecurityGroup
+	// Created is done once the instance and its rotation exist: what fails
+	// late in a first deployment.
+	Created constructs.IDependable
 }
 
 // New builds the database.
@@ -155,7 +158,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	props.Network.AllowAWSAPIs(rotationSG)
 
 	attached := instance.Secret()
-	attached.AddRotationSchedule(jsii.String("Rotation"), &awssecretsmanager.RotationScheduleOptions{
+	rotation := attached.AddRotationSchedule(jsii.String("Rotation"), &awssecretsmanager.RotationScheduleOptions{
 		AutomaticallyAfter: awscdk.Duration_Days(jsii.Number(props.RotationDays)),
 		HostedRotation: awssecretsmanager.HostedRotation_PostgreSqlSingleUser(&awssecretsmanager.SingleUserHostedRotationOptions{
 			Vpc:            vpc,
@@ -168,7 +171,8 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		compliance.Suppress(role, "AmazonRDSEnhancedMonitoringRole is the policy RDS documents for enhanced monitoring; it only lets RDS write OS metrics to the RDSOSMetrics log group",
 			"AwsSolutions-IAM4")
 	}
-	return &Database{Construct: c, Instance: instance, Secret: attached, SecretKey: secretKey, SecurityGroup: sg}
+	return &Database{Construct: c, Instance: instance, Secret: attached, SecretKey: secretKey, SecurityGroup: sg,
+		Created: constructs.NewDependencyGroup(instance, rotation)}
 }
 
 func engine() awsrds.IInstanceEngine {

@@ -92,14 +92,17 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 	var bucket awss3.IBucket
 	var recorded []constructs.IDependable
 	if props.Services {
-		guardDuty(c)
-		var recorder constructs.IDependable
-		bucket, recorder, recorded = configRecorder(c, stack, props)
-		securityHub(c, stack, props.Standards, recorder)
-		awsaccessanalyzer.NewCfnAnalyzer(c, jsii.String("AccessAnalyzer"), &awsaccessanalyzer.CfnAnalyzerProps{
+		// The singletons that refuse to be created when the account already
+		// has one come first, and Config's buckets only once they exist:
+		// Config writes a check file into its bucket as soon as the delivery
+		// channel exists, and a create that fails after that could not roll
+		// back, since CloudFormation deletes no bucket that holds objects.
+		singletons := []constructs.IDependable{guardDuty(c), securityHub(c, stack, props.Standards)}
+		singletons = append(singletons, awsaccessanalyzer.NewCfnAnalyzer(c, jsii.String("AccessAnalyzer"), &awsaccessanalyzer.CfnAnalyzerProps{
 			Type:         jsii.String("ACCOUNT"),
 			AnalyzerName: jsii.String(props.AppName + "-account"),
-		})
+		}))
+		bucket, recorded = configRecorder(c, stack, props, singletons)
 	}
 	// PutConfigRule fails with NoAvailableConfigurationRecorderException
 	// until a recorder exists: the rules wait for ours (with an
@@ -137,7 +140,7 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 
 // guardDuty enables GuardDuty with the features controls.GuardDutyFeatures
 // lists.
-func guardDuty(c constructs.Construct) {
+func guardDuty(c constructs.Construct) constructs.IDependable {
 	features := make([]any, 0, len(controls.GuardDutyFeatures))
 	for _, name := range controls.GuardDutyFeatures {
 		f := &awsguardduty.CfnDetector_CFNFeatureConfigurationProperty{Name: jsii.String(name), Status: jsii.String("ENABLED")}
@@ -148,7 +151,7 @@ func guardDuty(c constructs.Construct) {
 		}
 		features = append(features, f)
 	}
-	awsguardduty.NewCfnDetector(c, jsii.String("GuardDuty"), &awsguardduty.CfnDetectorProps{
+	return awsguardduty.NewCfnDetector(c, jsii.String("GuardDuty"), &awsguardduty.CfnDetectorProps{
 		Enable:                     jsii.Bool(true),
 		FindingPublishingFrequency: jsii.String("FIFTEEN_MINUTES"),
 		Features:                   features,
@@ -156,8 +159,9 @@ func guardDuty(c constructs.Construct) {
 }
 
 // configRecorder records every resource type as Config's service-linked
-// role and delivers to a bucket of its own. It returns the bucket, the
-// recorder, and what Config rules must wait for.
+// role and delivers to a bucket of its own. It returns the bucket and what
+// Config rules must wait for. The buckets are created after the
+// resources in after.
 //
 // The recorder and the delivery channel wait for the same prerequisites
 // (the service-linked role, the bucket's policy and key) and never for each
@@ -168,8 +172,8 @@ func guardDuty(c constructs.Construct) {
 // the recorder as soon as the delivery channel is available";
 // aws-cloudformation-user-guide pull requests 413 and 1282; aws-cdk issue
 // 9001).
-func configRecorder(c constructs.Construct, stack awscdk.Stack, props *Props) (awss3.IBucket, constructs.IDependable, []constructs.IDependable) {
-	bucket := configBucket(c, stack, props)
+func configRecorder(c constructs.Construct, stack awscdk.Stack, props *Props, after []constructs.IDependable) (awss3.IBucket, []constructs.IDependable) {
+	bucket := configBucket(c, stack, props, after)
 	prerequisites := []constructs.IDependable{props.ConfigRoleReady, bucket.Policy(), bucket.EncryptionKey()}
 	recorder := awsconfig.NewCfnConfigurationRecorder(c, jsii.String("ConfigRecorder"), &awsconfig.CfnConfigurationRecorderProps{
 		RoleArn: jsii.String(props.ConfigRoleARN),
@@ -187,29 +191,34 @@ func configRecorder(c constructs.Construct, stack awscdk.Stack, props *Props) (a
 		},
 	})
 	channel.Node().AddDependency(prerequisites...)
-	return bucket, recorder, []constructs.IDependable{recorder, channel}
+	return bucket, []constructs.IDependable{recorder, channel}
 }
 
-// securityHub enables Security Hub, after the Config recorder its controls
-// evaluate through, with the given standards.
-func securityHub(c constructs.Construct, stack awscdk.Stack, standards []string, recorder constructs.IDependable) {
+// securityHub enables Security Hub with the given standards, and returns
+// what is done once they are enabled. Its controls evaluate through the
+// Config recorder, which starts after it: until then they report that
+// Config is not recording, and the first evaluations take hours anyway.
+func securityHub(c constructs.Construct, stack awscdk.Stack, standards []string) constructs.IDependable {
+	done := constructs.NewDependencyGroup()
 	hub := awssecurityhub.NewCfnHub(c, jsii.String("SecurityHub"), &awssecurityhub.CfnHubProps{
 		EnableDefaultStandards:  jsii.Bool(false),
 		ControlFindingGenerator: jsii.String("SECURITY_CONTROL"),
 		AutoEnableControls:      jsii.Bool(true),
 	})
-	hub.Node().AddDependency(recorder)
+	done.Add(hub)
 	for _, s := range standards {
 		std := awssecurityhub.NewCfnStandard(c, jsii.String("Standard"+pascal(strings.SplitN(s, "/", 2)[0])), &awssecurityhub.CfnStandardProps{
 			StandardsArn: jsii.String(fmt.Sprintf("arn:%s:securityhub:%s::standards/%s", *stack.Partition(), *stack.Region(), s)),
 		})
-		std.Node().AddDependency(hub)
+		std.Node().AddDependency(hub) // a standard can be enabled only in a subscribed account
+		done.Add(std)
 	}
+	return done
 }
 
 // configBucket is the delivery channel's bucket: SSE-KMS under its own key,
 // no public access, TLS only, versioned, logged, retained.
-func configBucket(c constructs.Construct, stack awscdk.Stack, props *Props) awss3.Bucket {
+func configBucket(c constructs.Construct, stack awscdk.Stack, props *Props, after []constructs.IDependable) awss3.Bucket {
 	account := *stack.Account()
 	key := keys.New(c, "ConfigKey", &keys.Props{Description: "Encrypts the AWS Config snapshots and history"})
 	accessLogs := logbucket.New(c, "ConfigAccessLogBucket", &logbucket.Props{
@@ -230,6 +239,8 @@ func configBucket(c constructs.Construct, stack awscdk.Stack, props *Props) awss
 		Key: key, AccessLogs: accessLogs, AccessLogPrefix: "config-bucket/",
 		Replication: "AWS Config history can be rebuilt from the recorder and the trail; replicating it to a second region is a choice left to the forker",
 	})
+	b.Node().AddDependency(after...)
+	accessLogs.Node().AddDependency(after...)
 	config := awsiam.NewServicePrincipal(jsii.String("config.amazonaws.com"), nil)
 	sourceAccount := map[string]any{"AWS:SourceAccount": account}
 	b.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

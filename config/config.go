@@ -49,6 +49,29 @@ type Config struct {
 	LogRetentionDays int
 
 	LogArchive LogArchive
+
+	// Org holds what an organization imposes on every stack.
+	Org Org
+	// GitHub configures the optional deploy stack for GitHub Actions.
+	GitHub GitHub
+}
+
+// Org holds the settings an organization imposes: a permissions boundary on
+// every role, and tags on every resource.
+type Org struct {
+	// PermissionsBoundary is a managed policy name or ARN; empty: none.
+	PermissionsBoundary string
+	// Tags are key=value pairs, comma-separated as configured. Use TagList.
+	Tags string
+}
+
+// GitHub configures the GitHub Actions deploy stack.
+type GitHub struct {
+	// Repository is "owner/repo"; empty: no deploy stack.
+	Repository string
+	// OIDCProviderARN is the account's existing GitHub OIDC provider; empty:
+	// the deploy stack creates it.
+	OIDCProviderARN string
 }
 
 // Network configures the workload VPC.
@@ -68,10 +91,11 @@ type Network struct {
 
 // Detection configures the audit and detection services.
 type Detection struct {
-	// Services creates GuardDuty, Security Hub and the Config recorder;
-	// false leaves them to the account's organization.
+	// Services creates GuardDuty, Security Hub, the Config recorder and
+	// channel, and the account's Access Analyzer; false leaves them to the
+	// account's organization.
 	Services bool
-	// TrailS3DataEvents records the application bucket's object events.
+	// TrailS3DataEvents records the object events of every bucket.
 	TrailS3DataEvents bool
 	// ExtraStandards lists Security Hub standards (keys of ExtraStandards)
 	// beyond the two always enabled, comma-separated as configured. Use

@@ -148,6 +148,22 @@ func Keys() []*Key {
 			"Security Hub standards enabled in addition to AWS Foundational Security Best Practices and CIS AWS Foundations Benchmark v3.0.0, comma-separated. Each standard bills per check.",
 			"empty, or any of "+strings.Join(extraStandardNames(), ", ")+", comma-separated",
 			same(""), optional(validStandards), func(c *Config) *string { return &c.Detection.ExtraStandards }),
+		stringKey("permissionsBoundary",
+			"IAM permissions boundary put on every role the app creates, CDK's custom-resource roles included (control ORG-1), as many organizations require: a policy name, which each stack's roles look up in their own account, or the ARN of an AWS managed policy or of a policy in workloadAccount (the log archive creates no role). The boundary must allow what each role does, or deployments fail. Not covered: the password rotation function's role, which the Secrets Manager hosted-rotation transform creates outside the template. Empty: none.",
+			"empty, a managed policy name (letters, digits and +=,.@_-, up to 128 characters), or arn:<partition>:iam::<account or aws>:policy/<path/name>",
+			same(""), optional(validBoundary), func(c *Config) *string { return &c.Org.PermissionsBoundary }),
+		stringKey("tags",
+			"Tags added to every taggable resource of every stack, next to project=<appName> and profile=<profile> (control ORG-2). Comma-separated key=value pairs, such as cost-center=42,owner=secops.",
+			"empty, or comma-separated key=value pairs: keys of 1 to 128 and values of up to 256 letters, digits, spaces and _.:/=+-@, keys not starting with aws: and not project or profile, no key twice, at most 48 pairs",
+			same(""), optional(validTags), func(c *Config) *string { return &c.Org.Tags }),
+		stringKey("githubRepository",
+			"GitHub repository (owner/repo) whose GitHub Actions workflows may deploy this app through OIDC, with no access keys: adds the GitHubDeploy stack (<appName>-github-deploy, workload account) with a role that only the repository's GitHub environment named after the profile may assume, and that may only assume the CDK bootstrap roles of both accounts (docs/DEPLOY.md). Empty: no such stack.",
+			"empty, or owner/repo as GitHub spells them (owner: letters, digits and single hyphens, up to 39 characters; repo: letters, digits and ._-, up to 100)",
+			same(""), optional(validRepository), func(c *Config) *string { return &c.GitHub.Repository }),
+		stringKey("githubOidcProviderArn",
+			"The workload account's existing IAM OIDC provider for GitHub Actions (token.actions.githubusercontent.com), which an account can have only once. Empty: the GitHubDeploy stack creates it.",
+			"empty, or arn:<partition>:iam::<workloadAccount>:oidc-provider/token.actions.githubusercontent.com",
+			same(""), optional(matches(reOIDCProvider)), func(c *Config) *string { return &c.GitHub.OIDCProviderARN }),
 		enumKey("logLockMode",
 			"Default Object Lock mode of the CloudTrail bucket. GOVERNANCE lets a logging-account principal with s3:BypassGovernanceRetention delete early; COMPLIANCE lets nobody.",
 			[]string{"GOVERNANCE", "COMPLIANCE"},
@@ -202,6 +218,17 @@ func (c *Config) crossCheck() []error {
 			}
 		}
 	}
+	if m := rePolicyARN.FindStringSubmatch(c.Org.PermissionsBoundary); m != nil && m[2] != "aws" && m[2] != c.WorkloadAccount {
+		ps = append(ps, &Problem{Key: "permissionsBoundary", Value: c.Org.PermissionsBoundary, Message: fmt.Sprintf("names a policy of account %s; a role's boundary must be in its own account: give an AWS managed policy ARN, one of workloadAccount %s, or the policy's name, which each account's roles look up in their own account", m[2], c.WorkloadAccount)})
+	}
+	if m := reOIDCProvider.FindStringSubmatch(c.GitHub.OIDCProviderARN); m != nil {
+		if m[2] != c.WorkloadAccount {
+			ps = append(ps, &Problem{Key: "githubOidcProviderArn", Value: c.GitHub.OIDCProviderARN, Message: fmt.Sprintf("belongs to account %s; the deploy role is in workloadAccount %s", m[2], c.WorkloadAccount)})
+		}
+		if c.GitHub.Repository == "" {
+			ps = append(ps, &Problem{Key: "githubOidcProviderArn", Value: c.GitHub.OIDCProviderARN, Message: "is set but githubRepository is not: there is no deploy stack to use it"})
+		}
+	}
 	ps = append(ps, c.Network.check(c.Region)...)
 	la := c.LogArchive
 	if la.ExpirationDays <= la.TransitionDays {
@@ -224,7 +251,87 @@ var (
 	reZone         = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[1-9][a-z]$`)
 	reInstanceType = regexp.MustCompile(`^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|xlarge|[1-9][0-9]?xlarge|metal|metal-[0-9]+xl)$`)
 	reDBClass      = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.(micro|small|medium|large|xlarge|[1-9][0-9]?xlarge|metal|metal-[0-9]+xl)$`)
+	reOIDCProvider = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):oidc-provider/token\.actions\.githubusercontent\.com$`)
+	rePolicyName   = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,128}$`)
+	rePolicyARN    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}|aws):policy/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,128}$`)
+	reTagText      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	reGitHubOwner  = regexp.MustCompile(`^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}$`)
+	reGitHubRepo   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 )
+
+// reservedTags are the tags the app sets itself.
+var reservedTags = []string{"project", "profile"}
+
+func validBoundary(s string) string {
+	if strings.HasPrefix(s, "arn:") {
+		if !rePolicyARN.MatchString(s) {
+			return "not a managed policy ARN"
+		}
+		return ""
+	}
+	if !rePolicyName.MatchString(s) {
+		return "not a managed policy name"
+	}
+	return ""
+}
+
+func validTags(s string) string {
+	pairs := strings.Split(s, ",")
+	if len(pairs) > 48 {
+		return fmt.Sprintf("%d pairs; AWS allows 50 tags per resource, and the app sets 2", len(pairs))
+	}
+	seen := map[string]bool{}
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		switch {
+		case !ok:
+			return fmt.Sprintf("%q is not key=value", p)
+		case k == "" || len(k) > 128:
+			return fmt.Sprintf("key %q must have 1 to 128 characters", k)
+		case len(v) > 256:
+			return fmt.Sprintf("the value of %q is longer than 256 characters", k)
+		case !reTagText.MatchString(k) || !reTagText.MatchString(v):
+			return fmt.Sprintf("%q has a character tags do not allow", p)
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			return fmt.Sprintf("key %q: the aws: prefix is AWS's own", k)
+		case seen[k]:
+			return fmt.Sprintf("key %q given twice", k)
+		}
+		for _, r := range reservedTags {
+			if k == r {
+				return fmt.Sprintf("key %q is set by the app itself", k)
+			}
+		}
+		seen[k] = true
+	}
+	return ""
+}
+
+// TagList returns the configured tags as key/value pairs, in order.
+func (o Org) TagList() [][2]string {
+	if o.Tags == "" {
+		return nil
+	}
+	var out [][2]string
+	for _, p := range strings.Split(o.Tags, ",") {
+		k, v, _ := strings.Cut(p, "=")
+		out = append(out, [2]string{k, v})
+	}
+	return out
+}
+
+func validRepository(s string) string {
+	owner, repo, ok := strings.Cut(s, "/")
+	switch {
+	case !ok || strings.Contains(repo, "/"):
+		return "not owner/repo"
+	case !reGitHubOwner.MatchString(owner):
+		return fmt.Sprintf("owner %q is not a GitHub user or organization name", owner)
+	case !reGitHubRepo.MatchString(repo) || repo == "." || repo == "..":
+		return fmt.Sprintf("repository %q is not a GitHub repository name", repo)
+	}
+	return ""
+}
 
 func same[T any](v T) func(Profile) any { return func(Profile) any { return v } }
 

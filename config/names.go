@@ -35,6 +35,26 @@ func (c *Config) DataStackName() string { return c.AppName + "-data" }
 // stack.
 func (c *Config) ServiceStackName() string { return c.AppName + "-service" }
 
+// Tags are the tags every resource carries: project and profile, then the
+// configured ones.
+func (c *Config) Tags() [][2]string {
+	return append([][2]string{{"project", c.AppName}, {"profile", string(c.Profile)}}, c.Org.TagList()...)
+}
+
+// BoundaryARN is the ARN of the permissions boundary in account (a name is
+// a customer-managed policy of that account), or "" when none is set.
+func (c *Config) BoundaryARN(account string) string {
+	b := c.Org.PermissionsBoundary
+	if b == "" || strings.HasPrefix(b, "arn:") {
+		return b
+	}
+	return fmt.Sprintf("arn:%s:iam::%s:policy/%s", c.Partition(), account, b)
+}
+
+// GitHubDeployStackName is the CloudFormation name of the optional GitHub
+// Actions deploy stack.
+func (c *Config) GitHubDeployStackName() string { return c.AppName + "-github-deploy" }
+
 // TrailName is the name of the workload account's CloudTrail trail.
 func (c *Config) TrailName() string { return c.AppName + "-trail" }
 

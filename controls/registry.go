@@ -36,7 +36,12 @@ const (
 	StackService StackKind = "service"
 )
 
-// StackKinds are every kind of stack, in deployment order.
+// StackGitHubDeploy is the optional stack of the GitHub Actions deploy
+// role, in the workload account.
+const StackGitHubDeploy StackKind = "github-deploy"
+
+// StackKinds are the kinds of stack every synthesis has, in deployment
+// order (StackGitHubDeploy is optional).
 var StackKinds = []StackKind{StackLogArchive, StackBaseline, StackData, StackService}
 
 // Role is the account the stack deploys into.
@@ -68,6 +73,13 @@ type StackFacts struct {
 	TrailKeyAlias   string    `json:"TrailKeyAliasArn"`
 	LockMode        string    `json:"LockMode"`
 	LockDays        int       `json:"LockDays"`
+	// Tags are the tags every taggable resource carries; Boundary the
+	// permissions boundary of every role ("" for none).
+	Tags     map[string]string `json:"Tags,omitempty"`
+	Boundary string            `json:"PermissionsBoundary,omitempty"`
+	// GitHubRepository is the repository whose GitHub environment named
+	// after the profile may deploy ("" for no GitHub deploy stack).
+	GitHubRepository string `json:"GitHubRepository,omitempty"`
 	// The workload's settings that its controls check against.
 	AZCount              int      `json:"AzCount,omitempty"`
 	NatGateways          int      `json:"NatGateways,omitempty"`
@@ -147,7 +159,7 @@ type Control struct {
 // All returns every control, in ID order.
 func All() []Control {
 	var all []Control
-	for _, group := range [][]Control{logArchiveControls(), trailControls(), networkControls(), databaseControls(), appControls(), edgeControls(), detectionControls(), generalControls(), lifecycleControls()} {
+	for _, group := range [][]Control{logArchiveControls(), trailControls(), networkControls(), databaseControls(), appControls(), edgeControls(), detectionControls(), generalControls(), lifecycleControls(), githubControls(), orgControls()} {
 		all = append(all, group...)
 	}
 	sort.Slice(all, func(i, j int) bool { return idLess(all[i].ID, all[j].ID) })

@@ -1,7 +1,10 @@
 package stacks
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/config"
@@ -15,6 +18,8 @@ type Stacks struct {
 	Baseline   *BaselineStack
 	Data       *DataStack
 	Service    *ServiceStack
+	// GitHubDeploy is nil unless githubRepository is set.
+	GitHubDeploy *GitHubDeployStack
 }
 
 // Build adds the stacks to app, orders them, records the facts each
@@ -35,15 +40,50 @@ func Build(app awscdk.App, cfg *config.Config) *Stacks {
 	s.Baseline.AddStackDependency(s.LogArchive.Stack, jsii.String("the trail writes into the log archive's bucket, with its key"))
 	s.Data.AddStackDependency(s.Baseline.Stack, jsii.String("the workload is built in an account that is already audited"))
 	s.Service.AddStackDependency(s.Data.Stack, jsii.String("the instances and the load balancer use the network, database and buckets"))
+	if cfg.GitHub.Repository != "" {
+		s.GitHubDeploy = NewGitHubDeployStack(app, "GitHubDeploy", cfg)
+		describe(s.GitHubDeploy.Stack, controls.StackGitHubDeploy, cfg)
+	}
 
 	describe(s.LogArchive.Stack, controls.StackLogArchive, cfg)
 	describe(s.Baseline.Stack, controls.StackBaseline, cfg, s.LogArchive.Stack)
 	describe(s.Data.Stack, controls.StackData, cfg, s.Baseline.Stack)
 	describe(s.Service.Stack, controls.StackService, cfg, s.Data.Stack)
 
-	awscdk.Tags_Of(app).Add(jsii.String("project"), jsii.String(cfg.AppName), nil)
+	for _, st := range s.all() {
+		organize(st, cfg)
+	}
 	compliance.Apply(app)
 	return s
+}
+
+// all returns the stacks that were built, in deployment order.
+func (s *Stacks) all() []awscdk.Stack {
+	out := []awscdk.Stack{s.LogArchive.Stack, s.Baseline.Stack, s.Data.Stack, s.Service.Stack}
+	if s.GitHubDeploy != nil {
+		out = append(out, s.GitHubDeploy.Stack)
+	}
+	return out
+}
+
+// organize applies what an organization imposes to every resource of a
+// stack: the tags (the app's own, project and profile, and the configured
+// ones) and the permissions boundary, which CDK puts on every
+// AWS::IAM::Role and AWS::IAM::User, custom-resource roles included. A
+// boundary given by name is looked up in the stack's own account.
+func organize(stack awscdk.Stack, cfg *config.Config) {
+	for _, t := range cfg.Tags() {
+		awscdk.Tags_Of(stack).Add(jsii.String(t[0]), jsii.String(t[1]), nil)
+	}
+	if b := cfg.Org.PermissionsBoundary; b != "" {
+		var policy awsiam.IManagedPolicy
+		if strings.HasPrefix(b, "arn:") {
+			policy = awsiam.ManagedPolicy_FromManagedPolicyArn(stack, jsii.String("PermissionsBoundary"), jsii.String(b))
+		} else {
+			policy = awsiam.ManagedPolicy_FromManagedPolicyName(stack, jsii.String("PermissionsBoundary"), jsii.String(b))
+		}
+		awsiam.PermissionsBoundary_Of(stack).Apply(policy)
+	}
 }
 
 // stackProps are the properties every stack shares: an explicit environment
@@ -77,6 +117,11 @@ func describe(stack awscdk.Stack, kind controls.StackKind, cfg *config.Config, a
 		TrailKeyAlias:   cfg.TrailKeyAliasARN(),
 		LockMode:        cfg.LogArchive.LockMode,
 		LockDays:        cfg.LogArchive.LockDays,
+		Tags:            map[string]string{},
+		Boundary:        cfg.BoundaryARN(*stack.Account()),
+	}
+	for _, t := range cfg.Tags() {
+		m.Tags[t[0]] = t[1]
 	}
 	for _, a := range after {
 		m.DeploysAfter = append(m.DeploysAfter, *a.StackName())
@@ -89,6 +134,7 @@ func describe(stack awscdk.Stack, kind controls.StackKind, cfg *config.Config, a
 		m.AlertEmail, m.DomainName, m.HostedZoneID = cfg.AlertEmail != "", cfg.DomainName, cfg.HostedZoneID
 		m.TrailS3DataEvents, m.SecurityHubStandards = cfg.Detection.TrailS3DataEvents, cfg.Detection.Standards()
 		m.CentralDetection = !cfg.Detection.Services
+		m.GitHubRepository = cfg.GitHub.Repository
 	}
 	stack.TemplateOptions().SetMetadata(&map[string]any{controls.MetadataKey: m.Map()})
 }

@@ -559,38 +559,14 @@ var mutations = []mutation{
 func TestMutations(t *testing.T) {
 	covered := map[string]bool{}
 	for _, p := range profiles {
-		if !p.golden {
-			continue // the mutations are written for the two-account placeholder configuration
+		list := variantMutations
+		if p.golden {
+			list = mutations // written for the two-account placeholder configuration
 		}
 		a := synth(t, p.name)
-		for _, m := range mutations {
+		for _, m := range list {
 			covered[m.control] = true
-			t.Run(p.name+"/"+m.control+"/"+m.name, func(t *testing.T) {
-				var set []*controls.Template
-				if m.stack == "Workload" {
-					view := a.workload(t)
-					m.weaken(t, view)
-					set = []*controls.Template{a.templates["LogArchive"], view}
-				} else {
-					for _, tpl := range a.list() {
-						if strings.HasSuffix(tpl.Name, "/"+m.stack+".template.json") {
-							tpl = tpl.Clone()
-							m.weaken(t, tpl)
-						}
-						set = append(set, tpl)
-					}
-				}
-				results, err := controls.Evaluate(controls.All(), set, true)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, r := range results {
-					if r.Control.ID == m.control && r.Status == controls.Fail {
-						return
-					}
-				}
-				t.Errorf("%s still passes after %q", m.control, m.name)
-			})
+			t.Run(p.name+"/"+m.control+"/"+m.name, func(t *testing.T) { mutate(t, a, m) })
 		}
 	}
 	for _, c := range controls.All() {
@@ -598,4 +574,76 @@ func TestMutations(t *testing.T) {
 			t.Errorf("control %s has no mutation test: add one to mutations", c.ID)
 		}
 	}
+}
+
+// mutate weakens one template of a (or the workload account's view) and
+// expects the mutation's control to fail.
+func mutate(t *testing.T, a *assembly, m mutation) {
+	var set []*controls.Template
+	if m.stack == "Workload" {
+		view := a.workload(t)
+		m.weaken(t, view)
+		set = []*controls.Template{a.templates["LogArchive"], view}
+	} else {
+		for _, tpl := range a.list() {
+			if strings.HasSuffix(tpl.Name, "/"+m.stack+".template.json") {
+				tpl = tpl.Clone()
+				m.weaken(t, tpl)
+			}
+			set = append(set, tpl)
+		}
+	}
+	results, err := controls.Evaluate(controls.All(), set, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if r.Control.ID == m.control && r.Status == controls.Fail {
+			return
+		}
+	}
+	t.Errorf("%s still passes after %q", m.control, m.name)
+}
+
+// variantMutations weaken the controls that apply only with the settings
+// of the "variants" synthesis (a permissions boundary, tags, the GitHub
+// deploy stack).
+var variantMutations = []mutation{
+	{"ORG-1", "Data", "a role without the boundary", func(t *testing.T, tpl *controls.Template) {
+		delete(one(t, tpl, "AWS::IAM::Role").Properties(), "PermissionsBoundary")
+	}},
+	{"ORG-1", "GitHubDeploy", "the deploy role under another boundary", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::IAM::Role").Properties()["PermissionsBoundary"] = "arn:aws:iam::aws:policy/PowerUserAccess"
+	}},
+	{"ORG-2", "Service", "the load balancer without the configured tags", func(t *testing.T, tpl *controls.Template) {
+		lb := one(t, tpl, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+		var keep []any
+		for _, tag := range lb.Properties()["Tags"].([]any) {
+			if tag.(map[string]any)["Key"] != "cost-center" {
+				keep = append(keep, tag)
+			}
+		}
+		lb.Properties()["Tags"] = keep
+	}},
+	{"GH-1", "GitHubDeploy", "any environment of the repository", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range statements(t, tpl, "AWS::IAM::Role", "AssumeRolePolicyDocument") {
+			eq := s["Condition"].(map[string]any)["StringEquals"].(map[string]any)
+			sub := eq["token.actions.githubusercontent.com:sub"]
+			delete(eq, "token.actions.githubusercontent.com:sub")
+			s["Condition"].(map[string]any)["StringLike"] = map[string]any{"token.actions.githubusercontent.com:sub": strings.Split(sub.(string), ":environment:")[0] + ":*"}
+		}
+	}},
+	{"GH-1", "GitHubDeploy", "no audience pinned", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range statements(t, tpl, "AWS::IAM::Role", "AssumeRolePolicyDocument") {
+			delete(s["Condition"].(map[string]any)["StringEquals"].(map[string]any), "token.actions.githubusercontent.com:aud")
+		}
+	}},
+	{"GH-1", "GitHubDeploy", "the deploy role may do more than assume the bootstrap roles", func(t *testing.T, tpl *controls.Template) {
+		addStatement(t, tpl, "AWS::IAM::ManagedPolicy", "PolicyDocument", map[string]any{"Effect": "Allow", "Action": "cloudformation:*", "Resource": "*"})
+	}},
+	{"GH-1", "GitHubDeploy", "the deploy role trusted by any web identity", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range statements(t, tpl, "AWS::IAM::Role", "AssumeRolePolicyDocument") {
+			s["Principal"] = map[string]any{"Federated": "cognito-identity.amazonaws.com"}
+		}
+	}},
 }

@@ -27,8 +27,9 @@ var update = flag.Bool("update", false, "rewrite the golden templates and genera
 // "variants", which turns every option away from its default at once:
 // interface endpoints off, Session Manager on, a Route 53 hosted zone that
 // validates the certificate and holds an alias, an alert e-mail, no S3 data
-// events, the extra Security Hub standards, and detection services left to
-// the organization. All must pass the same controls (or report n/a). validated marks the
+// events, the extra Security Hub standards, detection services left to
+// the organization, a permissions boundary, extra tags, and the GitHub
+// deploy stack. All must pass the same controls (or report n/a). validated marks the
 // one synthesis that also runs CDK's built-in CloudFormation validation (as
 // `make synth` does); the others skip it, since it is most of a synthesis's
 // time. golden marks those with snapshots.
@@ -42,7 +43,8 @@ var profiles = []struct {
 	{"production", map[string]any{"profile": "production"}, false, true},
 	{"variants", map[string]any{"profile": "sandbox", "loggingAccount": "333333333333", "interfaceEndpoints": false,
 		"sessionManager": true, "hostedZoneId": "Z0123456789ABCDEFGHIJ", "alertEmail": "security@example.com",
-		"trailS3DataEvents": false, "securityHubExtraStandards": "pci-dss,nist-800-53", "detectionServices": false}, false, false},
+		"trailS3DataEvents": false, "securityHubExtraStandards": "pci-dss,nist-800-53", "detectionServices": false,
+		"permissionsBoundary": "org-boundary", "tags": "cost-center=42,owner=secops", "githubRepository": "my-org/secure-webapp"}, false, false},
 }
 
 // assembly is one synthesized cloud assembly.
@@ -152,7 +154,7 @@ func cdkJSONContext() (map[string]any, error) {
 
 // stackIDs are the stacks' artifact IDs (construct IDs), in deployment
 // order.
-var stackIDs = []string{"LogArchive", "Baseline", "Data", "Service"}
+var stackIDs = []string{"LogArchive", "Baseline", "Data", "Service", "GitHubDeploy"}
 
 // list returns an assembly's templates in deployment order.
 func (a *assembly) list() []*controls.Template {

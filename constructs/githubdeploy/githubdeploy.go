@@ -1,0 +1,77 @@
+package githubdeploy
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-webapp/secure-webapp/controls"
+)
+
+// Props are the inputs of a Deploy. All are required unless marked optional.
+type Props struct {
+	// Repository is "owner/repo".
+	Repository string
+	// Environment is the GitHub environment whose workflow runs may deploy.
+	Environment string
+	// ProviderARN (optional) is the account's existing GitHub OIDC provider;
+	// empty creates one.
+	ProviderARN string
+	// Accounts are the accounts whose CDK bootstrap roles the role may
+	// assume, all in the stack's region.
+	Accounts []string
+}
+
+// Deploy is the OIDC provider and the deploy role.
+type Deploy struct {
+	constructs.Construct
+	Role awsiam.IRole
+}
+
+// New builds the deploy role (and the provider).
+func New(scope constructs.Construct, id string, props *Props) *Deploy {
+	c := constructs.NewConstruct(scope, &id)
+	stack := awscdk.Stack_Of(c)
+	provider := props.ProviderARN
+	if provider == "" {
+		p := awsiam.NewCfnOIDCProvider(c, jsii.String("Provider"), &awsiam.CfnOIDCProviderProps{
+			Url:          jsii.String("https://" + controls.GitHubTokenIssuer),
+			ClientIdList: jsii.Strings(controls.GitHubAudience),
+			// IAM verifies GitHub's tokens through its library of trusted
+			// certificate authorities and no longer reads this thumbprint
+			// (IAM API reference, UpdateOpenIDConnectProviderThumbprint);
+			// it is given because older API versions require one.
+			ThumbprintList: jsii.Strings("6938fd4d98bab03faadb97b34396831e3780aea1"),
+		})
+		provider = *p.AttrArn()
+	}
+	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
+		Description: jsii.String(fmt.Sprintf("GitHub Actions deployments of %s from its %q environment: assumes the CDK bootstrap roles, nothing else", props.Repository, props.Environment)),
+		AssumedBy: awsiam.NewFederatedPrincipal(jsii.String(provider), &map[string]any{
+			"StringEquals": map[string]any{
+				controls.GitHubTokenIssuer + ":aud": controls.GitHubAudience,
+				controls.GitHubTokenIssuer + ":sub": controls.GitHubSubject(props.Repository, props.Environment),
+			},
+		}, jsii.String("sts:AssumeRoleWithWebIdentity")),
+		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
+	})
+	var roles []*string
+	for _, account := range props.Accounts {
+		for _, r := range controls.BootstrapRoles {
+			roles = append(roles, jsii.String(fmt.Sprintf("arn:%s:iam::%s:role/cdk-%s-%s-%s-%s", *stack.Partition(), account, controls.BootstrapQualifier, r, account, *stack.Region())))
+		}
+	}
+	awsiam.NewManagedPolicy(c, jsii.String("Policy"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("The deploy role's only permission: assume the CDK bootstrap roles"),
+		Roles:       &[]awsiam.IRole{role},
+		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("AssumeTheCdkBootstrapRoles"),
+			Actions:   jsii.Strings("sts:AssumeRole"),
+			Resources: &roles,
+		})},
+	})
+	return &Deploy{Construct: c, Role: role}
+}

@@ -1,0 +1,148 @@
+package controls
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// GitHub Actions' OIDC token issuer (without https://) and the audience
+// AWS's credentials action asks for.
+const (
+	GitHubTokenIssuer = "token.actions.githubusercontent.com"
+	GitHubAudience    = "sts.amazonaws.com"
+)
+
+// GitHubSubject is the sub claim of a workflow run in a GitHub environment.
+func GitHubSubject(repository, environment string) string {
+	return "repo:" + repository + ":environment:" + environment
+}
+
+// BootstrapQualifier is the CDK bootstrap's default qualifier, and
+// BootstrapRoles the roles the CDK CLI assumes to deploy
+// (cdk-<qualifier>-<role>-<account>-<region>).
+const BootstrapQualifier = "hnb659fds"
+
+var BootstrapRoles = []string{"deploy-role", "file-publishing-role", "image-publishing-role", "lookup-role"}
+
+func githubControls() []Control {
+	return []Control{{
+		ID: "GH-1", Title: "With githubRepository set, the GitHub deploy role may be assumed only through GitHub's OIDC provider, by workflow runs of that repository's GitHub environment named after the profile (aud and sub pinned), for at most an hour, and may only assume the CDK bootstrap roles of the two accounts; no IAM user or access key exists for deployments",
+		Seed: SeedApp, Responsibility: Customer, Construct: "constructs/githubdeploy", Role: RoleWorkload,
+		Frameworks: []string{"FSBP IAM.1"},
+		NotApplicable: func(f StackFacts) string {
+			if f.GitHubRepository == "" {
+				return "githubRepository is not set: no GitHub deploy stack"
+			}
+			return ""
+		},
+		Check: func(t *Template, f StackFacts) []Failure {
+			var fails []Failure
+			sub := GitHubSubject(f.GitHubRepository, f.Profile)
+			var deployRoles []Resource
+			for _, r := range t.Resources("AWS::IAM::Role") {
+				for _, s := range Statements(r.Properties()["AssumeRolePolicyDocument"]) {
+					if s.GrantsAction("sts:AssumeRoleWithWebIdentity") {
+						deployRoles = append(deployRoles, r)
+						break
+					}
+				}
+			}
+			if len(deployRoles) == 0 {
+				return []Failure{{"", "no role that GitHub Actions may assume through OIDC"}}
+			}
+			for _, r := range deployRoles {
+				for _, s := range Statements(r.Properties()["AssumeRolePolicyDocument"]) {
+					if !s.Allows() {
+						continue
+					}
+					fed := flattenList(s.Principals["Federated"])
+					if len(s.Principals) != 1 || len(fed) != 1 || !strings.HasSuffix(fed[0], ":oidc-provider/"+GitHubTokenIssuer) && !oidcProviderOf(t, s.Principals["Federated"]) {
+						fails = append(fails, Failure{r.Path(), fmt.Sprintf("is trusted by %v, not GitHub's OIDC provider alone", s.Principals)})
+					}
+					if len(s.Actions) != 1 || s.Actions[0] != "sts:AssumeRoleWithWebIdentity" {
+						fails = append(fails, Failure{r.Path(), fmt.Sprintf("its trust allows %v; only sts:AssumeRoleWithWebIdentity", s.Actions)})
+					}
+					if !s.ConditionEquals("StringEquals", GitHubTokenIssuer+":aud", GitHubAudience) {
+						fails = append(fails, Failure{r.Path(), "its trust does not pin the token's audience to " + GitHubAudience})
+					}
+					if !s.ConditionEquals("StringEquals", GitHubTokenIssuer+":sub", sub) {
+						fails = append(fails, Failure{r.Path(), fmt.Sprintf("its trust does not pin the token's subject to %q (StringEquals, one value)", sub)})
+					}
+				}
+				if d, ok := r.Get("MaxSessionDuration"); ok && !numberAtMost(d, 3600) {
+					fails = append(fails, Failure{r.Path(), fmt.Sprintf("MaxSessionDuration is %v; at most 3600", d)})
+				}
+				if _, ok := r.Get("Policies"); ok {
+					fails = append(fails, Failure{r.Path(), "has inline policies"})
+				}
+				if len(list(r.Properties()["ManagedPolicyArns"])) > 0 {
+					fails = append(fails, Failure{r.Path(), "has AWS managed policies"})
+				}
+				want := map[string]bool{}
+				for _, account := range []string{f.WorkloadAccount, f.LoggingAccount} {
+					for _, b := range BootstrapRoles {
+						want[fmt.Sprintf("role/cdk-%s-%s-%s-%s", BootstrapQualifier, b, account, f.Region)] = false
+					}
+				}
+				for _, s := range rolePolicyStatements(t, r) {
+					if !s.Allows() {
+						continue
+					}
+					for _, a := range s.Actions {
+						for _, res := range s.Resources {
+							arn := flatten(res)
+							k := arn[strings.LastIndex(arn, ":")+1:]
+							if _, ok := want[k]; a != "sts:AssumeRole" || !ok || !strings.Contains(arn, ":iam::") {
+								fails = append(fails, Failure{r.Path(), fmt.Sprintf("is allowed %s on %s; only sts:AssumeRole on the CDK bootstrap roles", a, arn)})
+								continue
+							}
+							want[k] = true
+						}
+					}
+				}
+				var missing []string
+				for k, seen := range want {
+					if !seen {
+						missing = append(missing, k)
+					}
+				}
+				sort.Strings(missing)
+				for _, k := range missing {
+					fails = append(fails, Failure{r.Path(), "may not assume " + k + ", which a deployment needs"})
+				}
+			}
+			for _, typ := range []string{"AWS::IAM::User", "AWS::IAM::AccessKey"} {
+				for _, r := range t.Resources(typ) {
+					fails = append(fails, Failure{r.Path(), typ + ": deployments use the OIDC role, never stored keys"})
+				}
+			}
+			return fails
+		},
+	}}
+}
+
+// oidcProviderOf reports whether v refers to an OIDC provider of the
+// template for GitHub's issuer.
+func oidcProviderOf(t *Template, v any) bool {
+	for _, x := range list(v) {
+		p, found := t.Resource(RefTargetOr(x))
+		if found && p.Type == "AWS::IAM::OIDCProvider" && p.String("Url") == "https://"+GitHubTokenIssuer {
+			return true
+		}
+	}
+	return false
+}
+
+func flattenList(v []any) []string {
+	out := make([]string, len(v))
+	for i, x := range v {
+		out[i] = flatten(x)
+	}
+	return out
+}
+
+func numberAtMost(v any, n int) bool {
+	f, ok := number(v)
+	return ok && f <= float64(n)
+}

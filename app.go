@@ -16,6 +16,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/config"
+	"github.com/secure-webapp/secure-webapp/constructs/compliance"
 	"github.com/secure-webapp/secure-webapp/stacks"
 )
 
@@ -36,6 +37,27 @@ func run(props *awscdk.AppProps, stderr io.Writer) int {
 		return 1
 	}
 	stacks.Build(app, cfg)
-	app.Synth(nil)
+	if err := compliance.Guard(app, compliance.GuardRulesDir, string(cfg.Profile)); err != nil {
+		fmt.Fprintln(stderr, "secure-webapp:", err)
+		return 1
+	}
+	if err := synth(app); err != nil {
+		// CDK has printed the findings (validation, cdk-nag) above.
+		fmt.Fprintln(stderr, "secure-webapp: synthesis failed:", err)
+		return 1
+	}
 	return 0
+}
+
+// synth synthesizes app, returning the error that jsii raises (a failed
+// validation, such as a Control Tower rule) instead of panicking with a
+// stack trace.
+func synth(app awscdk.App) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	app.Synth(nil)
+	return nil
 }

@@ -136,8 +136,12 @@ func doSynth(profile string) (*assembly, error) {
 	return a, nil
 }
 
-// cdkJSONContext returns cdk.json's context (the feature flags), so that the
-// tests synthesize exactly what `cdk synth` does.
+// cdkJSONContext returns the CDK's own keys of cdk.json's context (the
+// feature flags), so that the tests synthesize as `cdk synth` does, and
+// none of the app's settings: the tests run on fixtures of their own (the
+// defaults, with the placeholder accounts, and each profile's context), so
+// that a forker's accounts, app name, region or domain in cdk.json never
+// change what they check. `make synth` checks the forker's values.
 func cdkJSONContext() (map[string]any, error) {
 	data, err := os.ReadFile("../cdk.json")
 	if err != nil {
@@ -148,6 +152,11 @@ func cdkJSONContext() (map[string]any, error) {
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("cdk.json: %w", err)
+	}
+	for k := range doc.Context {
+		if !config.IsCDKKey(k) {
+			delete(doc.Context, k)
+		}
 	}
 	return doc.Context, nil
 }

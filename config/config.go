@@ -150,6 +150,10 @@ type LogArchive struct {
 	TransitionDays int
 	// ExpirationDays is the age at which logs (and S3 access logs) expire.
 	ExpirationDays int
+	// BreakGlassRole names the logging-account role that, besides the CDK
+	// bootstrap's CloudFormation execution role, may change the archive's
+	// protections. Use BreakGlassRoleARN.
+	BreakGlassRole string
 }
 
 // Problem is one invalid setting: the key, the value given and what is allowed.

@@ -18,7 +18,7 @@ func TestDefaults(t *testing.T) {
 		Database:         Database{InstanceClass: "db.t4g.micro", StorageGiB: 20, BackupDays: 7, RotationDays: 30},
 		LogRetentionDays: 365,
 		Detection:        Detection{Services: true, TrailS3DataEvents: true},
-		LogArchive:       LogArchive{LockMode: "GOVERNANCE", LockDays: 1, TransitionDays: 30, ExpirationDays: 90},
+		LogArchive:       LogArchive{LockMode: "GOVERNANCE", LockDays: 1, TransitionDays: 30, ExpirationDays: 90, BreakGlassRole: "secure-webapp-archive-break-glass"},
 	}
 	if *c != want {
 		t.Errorf("defaults:\n got %+v\nwant %+v", *c, want)
@@ -30,7 +30,7 @@ func TestProductionDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := LogArchive{LockMode: "COMPLIANCE", LockDays: 365, TransitionDays: 90, ExpirationDays: 2557}
+	want := LogArchive{LockMode: "COMPLIANCE", LockDays: 365, TransitionDays: 90, ExpirationDays: 2557, BreakGlassRole: "secure-webapp-archive-break-glass"}
 	if c.LogArchive != want {
 		t.Errorf("production log archive: got %+v, want %+v", c.LogArchive, want)
 	}
@@ -88,6 +88,7 @@ func TestValid(t *testing.T) {
 		{"db rotation", map[string]any{"dbSecretRotationDays": "1"}},
 		{"central detection", map[string]any{"detectionServices": "false"}},
 		{"standards", map[string]any{"securityHubExtraStandards": "pci-dss, nist-800-53", "trailS3DataEvents": "false"}},
+		{"break-glass role", map[string]any{"breakGlassRoleName": "security-break-glass"}},
 		{"boundary by name", map[string]any{"permissionsBoundary": "org-boundary"}},
 		{"boundary by ARN", map[string]any{"permissionsBoundary": "arn:aws:iam::111111111111:policy/guardrails/boundary"}},
 		{"tags", map[string]any{"tags": "cost-center=42,owner=secops,empty=,Name=web app"}},
@@ -117,6 +118,7 @@ func TestInvalid(t *testing.T) {
 		ctx                 map[string]any
 	}{
 		{"unknown key", "vpcCIDR", `did you mean "vpcCidr"`, map[string]any{"vpcCIDR": "10.0.0.0/16"}},
+		{"break-glass role name", "breakGlassRoleName", "IAM role name", map[string]any{"breakGlassRoleName": "role/with/slashes"}},
 		{"boundary name", "permissionsBoundary", "not a managed policy name", map[string]any{"permissionsBoundary": "no spaces"}},
 		{"boundary ARN", "permissionsBoundary", "not a managed policy ARN", map[string]any{"permissionsBoundary": "arn:aws:iam::111111111111:role/boundary"}},
 		{"boundary of another account", "permissionsBoundary", "its own account", map[string]any{"permissionsBoundary": "arn:aws:iam::333333333333:policy/boundary"}},

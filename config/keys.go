@@ -168,6 +168,11 @@ func Keys() []*Key {
 			"Default Object Lock mode of the CloudTrail bucket. GOVERNANCE lets a logging-account principal with s3:BypassGovernanceRetention delete early; COMPLIANCE lets nobody.",
 			[]string{"GOVERNANCE", "COMPLIANCE"},
 			perProfile("GOVERNANCE", "COMPLIANCE"), func(c *Config) *string { return &c.LogArchive.LockMode }),
+		stringKey("breakGlassRoleName",
+			"The logging-account role that, besides the CloudFormation execution role of the CDK bootstrap (which deploys the log archive), may schedule the archive key's deletion, disable it, change its policy, or change the CloudTrail bucket's policy, lifecycle or Object Lock configuration: everybody else is denied, administrators of the logging account included (LOG-9). The role need not exist: create it only to break the glass (docs/DEPLOY.md), which the logging account's own trail records. The root user of the logging account can still replace the bucket policy: S3 never lets a policy lock it out.",
+			"an IAM role name: 1 to 64 letters, digits and +=,.@_-",
+			same[any](derived{"<appName>-archive-break-glass", func(c *Config) any { return c.AppName + "-archive-break-glass" }}),
+			matches(reRoleName), func(c *Config) *string { return &c.LogArchive.BreakGlassRole }),
 		intKey("logLockDays",
 			"Default Object Lock retention, in days, of every CloudTrail log object.",
 			1, 3650, perProfile(1, 365), func(c *Config) *int { return &c.LogArchive.LockDays }),
@@ -252,6 +257,7 @@ var (
 	reInstanceType = regexp.MustCompile(`^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|xlarge|[1-9][0-9]?xlarge|metal|metal-[0-9]+xl)$`)
 	reDBClass      = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.(micro|small|medium|large|xlarge|[1-9][0-9]?xlarge|metal|metal-[0-9]+xl)$`)
 	reOIDCProvider = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):oidc-provider/token\.actions\.githubusercontent\.com$`)
+	reRoleName     = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
 	rePolicyName   = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,128}$`)
 	rePolicyARN    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}|aws):policy/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,128}$`)
 	reTagText      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)

@@ -55,6 +55,33 @@ func (c *Config) BoundaryARN(account string) string {
 // Actions deploy stack.
 func (c *Config) GitHubDeployStackName() string { return c.AppName + "-github-deploy" }
 
+// BootstrapQualifier is the CDK bootstrap's default qualifier, and
+// BootstrapRoles the roles the CDK CLI assumes to deploy: their names are
+// cdk-<qualifier>-<role>-<account>-<region>.
+const BootstrapQualifier = "hnb659fds"
+
+var BootstrapRoles = []string{"deploy-role", "file-publishing-role", "image-publishing-role", "lookup-role"}
+
+// BootstrapRoleARN is the ARN of one of the CDK bootstrap roles of account
+// in the configured region; role is one of BootstrapRoles or
+// "cfn-exec-role", the role CloudFormation deploys with.
+func (c *Config) BootstrapRoleARN(account, role string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/cdk-%s-%s-%s-%s", c.Partition(), account, BootstrapQualifier, role, account, c.Region)
+}
+
+// BreakGlassRoleARN is the ARN of the logging account's break-glass role.
+func (c *Config) BreakGlassRoleARN() string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition(), c.LoggingAccount, c.LogArchive.BreakGlassRole)
+}
+
+// ArchiveGuardians are the only principals that may change the log
+// archive's protections: the break-glass role, and the CloudFormation
+// execution role of the logging account's CDK bootstrap, which deploys the
+// log archive and must update its policies.
+func (c *Config) ArchiveGuardians() []string {
+	return []string{c.BreakGlassRoleARN(), c.BootstrapRoleARN(c.LoggingAccount, "cfn-exec-role")}
+}
+
 // TrailName is the name of the workload account's CloudTrail trail.
 func (c *Config) TrailName() string { return c.AppName + "-trail" }
 

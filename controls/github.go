@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/secure-webapp/secure-webapp/config"
 )
 
 // GitHub Actions' OIDC token issuer (without https://) and the audience
@@ -17,13 +19,6 @@ const (
 func GitHubSubject(repository, environment string) string {
 	return "repo:" + repository + ":environment:" + environment
 }
-
-// BootstrapQualifier is the CDK bootstrap's default qualifier, and
-// BootstrapRoles the roles the CDK CLI assumes to deploy
-// (cdk-<qualifier>-<role>-<account>-<region>).
-const BootstrapQualifier = "hnb659fds"
-
-var BootstrapRoles = []string{"deploy-role", "file-publishing-role", "image-publishing-role", "lookup-role"}
 
 func githubControls() []Control {
 	return []Control{{
@@ -81,8 +76,8 @@ func githubControls() []Control {
 				}
 				want := map[string]bool{}
 				for _, account := range []string{f.WorkloadAccount, f.LoggingAccount} {
-					for _, b := range BootstrapRoles {
-						want[fmt.Sprintf("role/cdk-%s-%s-%s-%s", BootstrapQualifier, b, account, f.Region)] = false
+					for _, b := range config.BootstrapRoles {
+						want[fmt.Sprintf("role/cdk-%s-%s-%s-%s", config.BootstrapQualifier, b, account, f.Region)] = false
 					}
 				}
 				for _, s := range rolePolicyStatements(t, r) {

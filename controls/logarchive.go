@@ -10,6 +10,17 @@ const logArchivePkg = "constructs/logarchive"
 
 var reAccountID = regexp.MustCompile(`^[0-9]{12}$`)
 
+// GuardedKeyActions are the key operations that would make every archived
+// log unreadable (or let someone make it so): denied to all but the
+// guardians.
+var GuardedKeyActions = []string{"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation"}
+
+// GuardedBucketActions are the bucket operations that would let someone
+// delete logs early or stop the protections: denied to all but the
+// guardians. (DeleteBucketLifecycle is authorized as
+// s3:PutLifecycleConfiguration.)
+var GuardedBucketActions = []string{"s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutLifecycleConfiguration", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration"}
+
 func logArchiveControls() []Control {
 	return inSection(SeedAudit, logArchivePkg, RoleLogArchive, []Control{
 		{
@@ -233,6 +244,23 @@ func logArchiveControls() []Control {
 				return []Failure{{b.Path(), "no enabled lifecycle rule moves logs to a Glacier storage class"}}
 			},
 		},
+		{
+			ID: "LOG-9", Title: "The log archive resists its own account: its key's policy denies scheduling deletion, disabling the key or its rotation and changing its policy, and its bucket's policy denies changing the policy, lifecycle, Object Lock, versioning or encryption, to every principal but the break-glass role and the CloudFormation execution role",
+			Frameworks: []string{"CIS 3.6"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				key, kf := trailKey(t, f)
+				bucket, bf := trailBucket(t, f)
+				fails = append(append(fails, kf...), bf...)
+				if key != nil && !guardedBy(Statements(key.Properties()["KeyPolicy"]), GuardedKeyActions, f.Guardians) {
+					fails = append(fails, Failure{key.Path(), fmt.Sprintf("its policy does not deny %s to every principal but %s", strings.Join(GuardedKeyActions, ", "), strings.Join(f.Guardians, " and "))})
+				}
+				if bucket != nil && !guardedBy(bucketPolicy(t, bucket.LogicalID), GuardedBucketActions, f.Guardians) {
+					fails = append(fails, Failure{bucket.Path(), fmt.Sprintf("its policy does not deny %s to every principal but %s", strings.Join(GuardedBucketActions, ", "), strings.Join(f.Guardians, " and "))})
+				}
+				return fails
+			},
+		},
 	})
 }
 
@@ -306,4 +334,35 @@ func orNone(v any) any {
 		return "none"
 	}
 	return v
+}
+
+// guardedBy reports whether the statements deny every one of actions to
+// every principal whose ARN is not exactly one of guardians.
+func guardedBy(statements []Statement, actions, guardians []string) bool {
+	if len(guardians) == 0 {
+		return false
+	}
+	denied := map[string]bool{}
+	for _, s := range statements {
+		if s.Effect != "Deny" || !s.AnyPrincipal() || len(s.Conditions) != 1 {
+			continue
+		}
+		except := list(s.Condition("ArnNotEquals", "aws:PrincipalArn"))
+		if len(except) != len(guardians) {
+			continue
+		}
+		match := true
+		for i, g := range guardians {
+			match = match && flatten(except[i]) == g
+		}
+		if !match {
+			continue
+		}
+		for _, a := range actions {
+			if s.GrantsAction(a) {
+				denied[a] = true
+			}
+		}
+	}
+	return len(denied) == len(actions)
 }

@@ -77,6 +77,9 @@ type StackFacts struct {
 	// permissions boundary of every role ("" for none).
 	Tags     map[string]string `json:"Tags,omitempty"`
 	Boundary string            `json:"PermissionsBoundary,omitempty"`
+	// Guardians are the only principals that may change the log archive's
+	// protections.
+	Guardians []string `json:"ArchiveGuardians,omitempty"`
 	// GitHubRepository is the repository whose GitHub environment named
 	// after the profile may deploy ("" for no GitHub deploy stack).
 	GitHubRepository string `json:"GitHubRepository,omitempty"`

@@ -119,6 +119,7 @@ func describe(stack awscdk.Stack, kind controls.StackKind, cfg *config.Config, a
 		LockDays:        cfg.LogArchive.LockDays,
 		Tags:            map[string]string{},
 		Boundary:        cfg.BoundaryARN(*stack.Account()),
+		Guardians:       cfg.ArchiveGuardians(),
 	}
 	for _, t := range cfg.Tags() {
 		m.Tags[t[0]] = t[1]

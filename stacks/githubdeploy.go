@@ -23,14 +23,26 @@ func NewGitHubDeployStack(scope constructs.Construct, id string, cfg *config.Con
 	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(cfg, cfg.WorkloadAccount, cfg.GitHubDeployStackName(), false,
 		"GitHub Actions deploy role of "+cfg.AppName+": "+cfg.GitHub.Repository+" ("+string(cfg.Profile)+" environment) may assume the CDK bootstrap roles, through OIDC"))
 	d := githubdeploy.New(stack, "GitHub", &githubdeploy.Props{
-		Repository:  cfg.GitHub.Repository,
-		Environment: string(cfg.Profile),
-		ProviderARN: cfg.GitHub.OIDCProviderARN,
-		Accounts:    []string{cfg.WorkloadAccount, cfg.LoggingAccount},
+		Repository:        cfg.GitHub.Repository,
+		Environment:       string(cfg.Profile),
+		ProviderARN:       cfg.GitHub.OIDCProviderARN,
+		BootstrapRoleARNs: bootstrapRoles(cfg),
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("DeployRoleArn"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Set as the GitHub environment variable AWS_DEPLOY_ROLE_ARN of the " + string(cfg.Profile) + " environment"),
 		Value:       d.Role.RoleArn(),
 	})
 	return &GitHubDeployStack{Stack: stack, Deploy: d}
+}
+
+// bootstrapRoles are the CDK bootstrap roles, in both accounts, that a
+// deployment assumes.
+func bootstrapRoles(cfg *config.Config) []string {
+	var out []string
+	for _, account := range []string{cfg.WorkloadAccount, cfg.LoggingAccount} {
+		for _, r := range config.BootstrapRoles {
+			out = append(out, cfg.BootstrapRoleARN(account, r))
+		}
+	}
+	return out
 }

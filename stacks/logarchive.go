@@ -28,6 +28,7 @@ func NewLogArchiveStack(scope constructs.Construct, id string, cfg *config.Confi
 		LockDays:       cfg.LogArchive.LockDays,
 		TransitionDays: cfg.LogArchive.TransitionDays,
 		ExpirationDays: cfg.LogArchive.ExpirationDays,
+		Guardians:      cfg.ArchiveGuardians(),
 	})
 	return &LogArchiveStack{Stack: stack, Archive: archive}
 }

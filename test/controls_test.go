@@ -131,6 +131,30 @@ var mutations = []mutation{
 			delete(r.(map[string]any), "Transitions")
 		}
 	}},
+	{"LOG-9", "LogArchive", "the key's guard removed", func(t *testing.T, tpl *controls.Template) {
+		removeStatements(t, tpl, "AWS::KMS::Key", func(s map[string]any) bool { return s["Sid"] == "OnlyTheGuardiansChangeTheKey" })
+	}},
+	{"LOG-9", "LogArchive", "a third principal may change the bucket's protections", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range statements(t, tpl, "AWS::S3::BucketPolicy", "PolicyDocument") {
+			if s["Sid"] == "OnlyTheGuardiansChangeTheProtections" {
+				arns := s["Condition"].(map[string]any)["ArnNotEquals"].(map[string]any)
+				arns["aws:PrincipalArn"] = append(arns["aws:PrincipalArn"].([]any), "arn:aws:iam::222222222222:role/Admin")
+			}
+		}
+	}},
+	{"LOG-9", "LogArchive", "lifecycle changes no longer denied", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range statements(t, tpl, "AWS::S3::BucketPolicy", "PolicyDocument") {
+			if s["Sid"] == "OnlyTheGuardiansChangeTheProtections" {
+				var keep []any
+				for _, a := range s["Action"].([]any) {
+					if a != "s3:PutLifecycleConfiguration" {
+						keep = append(keep, a)
+					}
+				}
+				s["Action"] = keep
+			}
+		}
+	}},
 	{"TRAIL-1", "Workload", "log file validation off", func(t *testing.T, tpl *controls.Template) {
 		one(t, tpl, "AWS::CloudTrail::Trail").Properties()["EnableLogFileValidation"] = false
 	}},

@@ -20,9 +20,8 @@ type Props struct {
 	// ProviderARN (optional) is the account's existing GitHub OIDC provider;
 	// empty creates one.
 	ProviderARN string
-	// Accounts are the accounts whose CDK bootstrap roles the role may
-	// assume, all in the stack's region.
-	Accounts []string
+	// BootstrapRoleARNs are the CDK bootstrap roles the role may assume.
+	BootstrapRoleARNs []string
 }
 
 // Deploy is the OIDC provider and the deploy role.
@@ -34,7 +33,6 @@ type Deploy struct {
 // New builds the deploy role (and the provider).
 func New(scope constructs.Construct, id string, props *Props) *Deploy {
 	c := constructs.NewConstruct(scope, &id)
-	stack := awscdk.Stack_Of(c)
 	provider := props.ProviderARN
 	if provider == "" {
 		p := awsiam.NewCfnOIDCProvider(c, jsii.String("Provider"), &awsiam.CfnOIDCProviderProps{
@@ -58,19 +56,14 @@ func New(scope constructs.Construct, id string, props *Props) *Deploy {
 		}, jsii.String("sts:AssumeRoleWithWebIdentity")),
 		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
 	})
-	var roles []*string
-	for _, account := range props.Accounts {
-		for _, r := range controls.BootstrapRoles {
-			roles = append(roles, jsii.String(fmt.Sprintf("arn:%s:iam::%s:role/cdk-%s-%s-%s-%s", *stack.Partition(), account, controls.BootstrapQualifier, r, account, *stack.Region())))
-		}
-	}
+	roles := jsii.Strings(props.BootstrapRoleARNs...)
 	awsiam.NewManagedPolicy(c, jsii.String("Policy"), &awsiam.ManagedPolicyProps{
 		Description: jsii.String("The deploy role's only permission: assume the CDK bootstrap roles"),
 		Roles:       &[]awsiam.IRole{role},
 		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("AssumeTheCdkBootstrapRoles"),
 			Actions:   jsii.Strings("sts:AssumeRole"),
-			Resources: &roles,
+			Resources: roles,
 		})},
 	})
 	return &Deploy{Construct: c, Role: role}

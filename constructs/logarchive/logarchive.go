@@ -13,6 +13,7 @@ import (
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
 	"github.com/secure-webapp/secure-webapp/constructs/keys"
 	"github.com/secure-webapp/secure-webapp/constructs/logbucket"
+	"github.com/secure-webapp/secure-webapp/controls"
 )
 
 // Props are the inputs of a LogArchive. All are required.
@@ -37,6 +38,11 @@ type Props struct {
 	// expires them (and the server access logs).
 	TransitionDays int
 	ExpirationDays int
+	// Guardians are the ARNs of the only roles that may change the
+	// archive's protections (GuardedKeyActions, GuardedBucketActions): the
+	// break-glass role, and the role CloudFormation deploys this stack with,
+	// without which the next deployment could not update its own policies.
+	Guardians []string
 }
 
 // LogArchive is the log archive of the logging account.
@@ -88,6 +94,20 @@ func New(scope constructs.Construct, id string, props *Props) *LogArchive {
 			"StringEquals": map[string]any{"kms:CallerAccount": *stack.Account()},
 			"StringLike":   map[string]any{"kms:EncryptionContext:aws:cloudtrail:arn": trailContext},
 		},
+	}), jsii.Bool(false))
+
+	// The archive resists its own account: an administrator of the logging
+	// account who could schedule the key's deletion, disable it or rewrite
+	// its policy could make every archived log unreadable, Object Lock or
+	// not. Only the guardians may.
+	guarded := &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": props.Guardians}}
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("OnlyTheGuardiansChangeTheKey"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings(controls.GuardedKeyActions...),
+		Resources:  jsii.Strings("*"),
+		Conditions: guarded,
 	}), jsii.Bool(false))
 
 	expire := awscdk.Duration_Days(jsii.Number(float64(props.ExpirationDays)))
@@ -151,6 +171,14 @@ func New(scope constructs.Construct, id string, props *Props) *LogArchive {
 		Actions:    jsii.Strings("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention", "s3:PutObjectLegalHold"),
 		Resources:  &[]*string{bucket.ArnForObjects(jsii.String("*"))},
 		Conditions: &map[string]any{"StringNotEquals": map[string]any{"aws:PrincipalAccount": *stack.Account()}},
+	}))
+	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("OnlyTheGuardiansChangeTheProtections"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings(controls.GuardedBucketActions...),
+		Resources:  &[]*string{bucket.BucketArn()},
+		Conditions: guarded,
 	}))
 	compliance.Suppress(bucket.Node().DefaultChild(), "cross-region replication is a disaster-recovery choice left to the forker; versioning and Object Lock already protect the logs' integrity, and the trail is multi-region",
 		"NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled", "PCI.DSS.321-S3BucketReplicationEnabled")

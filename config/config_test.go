@@ -130,6 +130,7 @@ func TestInvalid(t *testing.T) {
 		{"tag key too long", "tags", "1 to 128", map[string]any{"tags": strings.Repeat("k", 129) + "=v"}},
 		{"github not owner/repo", "githubRepository", "not owner/repo", map[string]any{"githubRepository": "secure-webapp"}},
 		{"github owner", "githubRepository", "owner", map[string]any{"githubRepository": "-bad/repo"}},
+		{"github owner too long", "githubRepository", "owner", map[string]any{"githubRepository": strings.Repeat("a-", 20) + "a/repo"}},
 		{"github provider account", "githubOidcProviderArn", "belongs to account 333333333333", map[string]any{"githubRepository": "o/r",
 			"githubOidcProviderArn": "arn:aws:iam::333333333333:oidc-provider/token.actions.githubusercontent.com"}},
 		{"github provider without repository", "githubOidcProviderArn", "githubRepository is not", map[string]any{

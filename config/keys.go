@@ -331,7 +331,7 @@ func validRepository(s string) string {
 	switch {
 	case !ok || strings.Contains(repo, "/"):
 		return "not owner/repo"
-	case !reGitHubOwner.MatchString(owner):
+	case !reGitHubOwner.MatchString(owner) || len(owner) > 39:
 		return fmt.Sprintf("owner %q is not a GitHub user or organization name", owner)
 	case !reGitHubRepo.MatchString(repo) || repo == "." || repo == "..":
 		return fmt.Sprintf("repository %q is not a GitHub repository name", repo)

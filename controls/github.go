@@ -22,7 +22,7 @@ func GitHubSubject(repository, environment string) string {
 
 func githubControls() []Control {
 	return []Control{{
-		ID: "GH-1", Title: "With githubRepository set, the GitHub deploy role may be assumed only through GitHub's OIDC provider, by workflow runs of that repository's GitHub environment named after the profile (aud and sub pinned), for at most an hour, and may only assume the CDK bootstrap roles of the two accounts; no IAM user or access key exists for deployments",
+		ID: "GH-1", Title: "With githubRepository set, the GitHub deploy role may be assumed only through GitHub's OIDC provider, by workflow runs of that repository's GitHub environment named after the profile (aud and sub pinned), for at most three hours, and may only assume the CDK bootstrap roles of the two accounts; no IAM user or access key exists for deployments",
 		Seed: SeedApp, Responsibility: Customer, Construct: "constructs/githubdeploy", Role: RoleWorkload,
 		Frameworks: []string{"FSBP IAM.1"},
 		NotApplicable: func(f StackFacts) string {
@@ -65,8 +65,8 @@ func githubControls() []Control {
 						fails = append(fails, Failure{r.Path(), fmt.Sprintf("its trust does not pin the token's subject to %q (StringEquals, one value)", sub)})
 					}
 				}
-				if d, ok := r.Get("MaxSessionDuration"); ok && !numberAtMost(d, 3600) {
-					fails = append(fails, Failure{r.Path(), fmt.Sprintf("MaxSessionDuration is %v; at most 3600", d)})
+				if d, ok := r.Get("MaxSessionDuration"); ok && !numberAtMost(d, 3*3600) {
+					fails = append(fails, Failure{r.Path(), fmt.Sprintf("MaxSessionDuration is %v; at most %d", d, 3*3600)})
 				}
 				if _, ok := r.Get("Policies"); ok {
 					fails = append(fails, Failure{r.Path(), "has inline policies"})

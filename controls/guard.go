@@ -18,7 +18,7 @@ type GuardException struct {
 // Applies reports whether the exception covers rule on the resource at
 // path in a template of profile.
 func (e GuardException) Applies(rule, path, profile string) bool {
-	at := strings.HasSuffix(path, e.Path) || strings.HasSuffix(path, e.Path+"/Resource")
+	at := strings.HasSuffix("/"+path, "/"+e.Path) || strings.HasSuffix("/"+path, "/"+e.Path+"/Resource")
 	return e.Rule == rule && at && (e.Profile == "" || e.Profile == profile)
 }
 

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -23,7 +22,9 @@ const GuardRulesDir = "node_modules/@cdklabs/cdk-validator-cfnguard/rules/contro
 var (
 	reGuardType = regexp.MustCompile(`"(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)"`)
 	reGuardID   = regexp.MustCompile(`\[(CT\.[A-Z0-9]+\.PR\.[0-9]+)\]`)
-	reGuardRule = regexp.MustCompile(`(?m)^rule\s+([A-Za-z0-9_]+)`)
+	// The rule a Control Tower file reports its findings under: the one
+	// that applies to CloudFormation templates (the others are its helpers).
+	reGuardRule = regexp.MustCompile(`(?m)^rule\s+([A-Za-z0-9_]+)\s+when\s+is_cfn_template`)
 )
 
 // Guard adds the Control Tower proactive controls to the built-in
@@ -69,9 +70,7 @@ func Guard(app awscdk.App, dir, profile string) error {
 		rules = append(rules, &awscdk.ValidationRuleSource{Name: jsii.String(filepath.Base(f)), Content: jsii.String(text)})
 		if id := reGuardID.FindStringSubmatch(text); id != nil {
 			for _, m := range reGuardRule.FindAllStringSubmatch(text, -1) {
-				if !strings.HasPrefix(m[1], "is_cfn_") { // helpers every rule file shares
-					names[id[1]] = append(names[id[1]], m[1])
-				}
+				names[id[1]] = append(names[id[1]], m[1])
 			}
 		}
 	}

@@ -11,6 +11,9 @@ import (
 	"github.com/secure-webapp/secure-webapp/controls"
 )
 
+// MaxSessionHours is the longest the deploy role's credentials last.
+const MaxSessionHours = 3
+
 // Props are the inputs of a Deploy. All are required unless marked optional.
 type Props struct {
 	// Repository is "owner/repo".
@@ -54,7 +57,10 @@ func New(scope constructs.Construct, id string, props *Props) *Deploy {
 				controls.GitHubTokenIssuer + ":sub": controls.GitHubSubject(props.Repository, props.Environment),
 			},
 		}, jsii.String("sts:AssumeRoleWithWebIdentity")),
-		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
+		// A first deployment takes up to an hour and a half, and the CDK CLI
+		// re-assumes the bootstrap roles with these credentials throughout
+		// (aws-cdk issue 19359: expired base credentials fail the deploy).
+		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(MaxSessionHours)),
 	})
 	roles := jsii.Strings(props.BootstrapRoleARNs...)
 	awsiam.NewManagedPolicy(c, jsii.String("Policy"), &awsiam.ManagedPolicyProps{

@@ -203,8 +203,7 @@ func LoadPaths(paths []string) ([]*Template, error) {
 		}
 		files := []string{p}
 		if st.IsDir() {
-			files, err = filepath.Glob(filepath.Join(p, "*.template.json"))
-			if err != nil {
+			if files, err = assemblyTemplates(p); err != nil {
 				return nil, err
 			}
 			if len(files) == 0 {
@@ -225,4 +224,36 @@ func LoadPaths(paths []string) ([]*Template, error) {
 		}
 	}
 	return out, nil
+}
+
+// assemblyTemplates returns the template files of a directory: those of the
+// stacks its manifest.json lists when it is a cloud assembly (cdk synth
+// leaves the templates of stacks that no longer exist), else every
+// *.template.json.
+func assemblyTemplates(dir string) ([]string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if os.IsNotExist(err) {
+		return filepath.Glob(filepath.Join(dir, "*.template.json"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m struct {
+		Artifacts map[string]struct {
+			Type       string `json:"type"`
+			Properties struct {
+				TemplateFile string `json:"templateFile"`
+			} `json:"properties"`
+		} `json:"artifacts"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
+	}
+	var files []string
+	for _, a := range m.Artifacts {
+		if a.Type == "aws:cloudformation:stack" {
+			files = append(files, filepath.Join(dir, a.Properties.TemplateFile))
+		}
+	}
+	return files, nil
 }

@@ -505,6 +505,21 @@ var mutations = []mutation{
 	{"KMS-2", "LogArchive", "anyone may create grants", func(t *testing.T, tpl *controls.Template) {
 		removeStatements(t, tpl, "AWS::KMS::Key", func(s map[string]any) bool { return s["Sid"] == "GrantsOnlyForAwsResources" })
 	}},
+	{"KMS-3", "LogArchive", "the account may do anything with the archive key", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range statements(t, tpl, "AWS::KMS::Key", "KeyPolicy") {
+			if s["Sid"] == "AccountAdministersTheKey" {
+				s["Action"] = "kms:*"
+			}
+		}
+	}},
+	{"KMS-3", "Data", "the application bucket's key used by the account outside S3", func(t *testing.T, tpl *controls.Template) {
+		key := atPath(t, tpl, "AWS::KMS::Key", "AppBucket/Key/Resource")
+		for _, s := range key.Properties()["KeyPolicy"].(map[string]any)["Statement"].([]any) {
+			if s := s.(map[string]any); s["Sid"] == "AccountUsesTheKeyThroughItsServices" {
+				delete(s["Condition"].(map[string]any)["StringEquals"].(map[string]any), "kms:ViaService")
+			}
+		}
+	}},
 	{"RET-1", "LogArchive", "CloudTrail bucket deleted with the stack", func(t *testing.T, tpl *controls.Template) {
 		trailBucket(t, tpl).Raw["DeletionPolicy"] = "Delete"
 	}},

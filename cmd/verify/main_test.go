@@ -194,3 +194,27 @@ func TestSARIF(t *testing.T) {
 		t.Errorf("results: %+v", res)
 	}
 }
+
+// TestCloudAssemblyReadsItsManifest: cdk synth leaves the templates of
+// stacks that no longer exist in cdk.out; verify reads the stacks the
+// manifest lists, and nothing else.
+func TestCloudAssemblyReadsItsManifest(t *testing.T) {
+	dir := t.TempDir()
+	manifest := `{"version": "36.0.0", "artifacts": {`
+	for i, name := range templateFiles {
+		data, err := os.ReadFile(filepath.Join(golden, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, name), data, 0o644)
+		if i > 0 {
+			manifest += ","
+		}
+		manifest += `"` + strings.TrimSuffix(name, ".template.json") + `": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "` + name + `"}}`
+	}
+	os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(manifest+"}}"), 0o644)
+	os.WriteFile(filepath.Join(dir, "Stale.template.json"), []byte(`{"Resources": {}}`), 0o644) // not ours: verify would refuse it
+	if code, out, errOut := verify(t, dir); code != 0 {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -36,7 +36,7 @@ type Alerts struct {
 func New(scope constructs.Construct, id string, props *Props) *Alerts {
 	c := constructs.NewConstruct(scope, &id)
 	stack := awscdk.Stack_Of(c)
-	key := keys.New(c, "Key", &keys.Props{Description: "Encrypts the messages of topic " + props.TopicName})
+	key := keys.New(c, "Key", &keys.Props{Description: "Encrypts the messages of topic " + props.TopicName, UsedThrough: []string{"sns"}})
 	publish := jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt")
 	// CloudWatch alarms and EventBridge rules publish as their service
 	// principals, and SNS asks KMS for a data key on their behalf. Which alarms

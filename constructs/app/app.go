@@ -89,7 +89,7 @@ type Bucket struct {
 // NewBucket builds the application bucket.
 func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucket {
 	c := constructs.NewConstruct(scope, &id)
-	key := keys.New(c, "Key", &keys.Props{Description: "Encrypts the objects of the application bucket"})
+	key := keys.New(c, "Key", &keys.Props{Description: "Encrypts the objects of the application bucket", UsedThrough: []string{"s3"}})
 	bucket := databucket.New(c, "Bucket", &databucket.Props{
 		Key: key, AccessLogs: props.AccessLogs, AccessLogPrefix: "app-bucket/",
 		Replication: "cross-region replication is a disaster-recovery choice left to the forker; the bucket is versioned and retained",

@@ -73,8 +73,10 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	c := constructs.NewConstruct(scope, &id)
 	vpc := props.Network.Vpc
 
-	dataKey := keys.New(c, "DataKey", &keys.Props{Description: "Encrypts the storage, snapshots and Performance Insights of database " + props.Identifier})
-	secretKey := keys.New(c, "SecretKey", &keys.Props{Description: "Encrypts the master credentials of database " + props.Identifier})
+	dataKey := keys.New(c, "DataKey", &keys.Props{Description: "Encrypts the storage, snapshots and Performance Insights of database " + props.Identifier,
+		UsedThrough: []string{"rds"}})
+	secretKey := keys.New(c, "SecretKey", &keys.Props{Description: "Encrypts the master credentials of database " + props.Identifier,
+		UsedThrough: []string{"secretsmanager"}})
 	secret := awsrds.NewDatabaseSecret(c, jsii.String("MasterSecret"), &awsrds.DatabaseSecretProps{
 		Username:      jsii.String(MasterUsername),
 		EncryptionKey: secretKey,

@@ -220,7 +220,7 @@ func securityHub(c constructs.Construct, stack awscdk.Stack, standards []string)
 // no public access, TLS only, versioned, logged, retained.
 func configBucket(c constructs.Construct, stack awscdk.Stack, props *Props, after []constructs.IDependable) awss3.Bucket {
 	account := *stack.Account()
-	key := keys.New(c, "ConfigKey", &keys.Props{Description: "Encrypts the AWS Config snapshots and history"})
+	key := keys.New(c, "ConfigKey", &keys.Props{Description: "Encrypts the AWS Config snapshots and history", UsedThrough: []string{"s3"}})
 	accessLogs := logbucket.New(c, "ConfigAccessLogBucket", &logbucket.Props{
 		ExpirationDays: props.LogRetentionDays,
 		Of:             "the AWS Config bucket's server access logs",

@@ -91,5 +91,18 @@ func WriteControlsDoc(w io.Writer, controls []Control, suppressions []Suppressio
 		}
 		p("| %s | `…/%s` | %s | %s |\n", e.Rule, e.Path, profile, cell(e.Reason))
 	}
+	p("\n## Confused-deputy exceptions\n\n")
+	p("DEPUTY-1 requires every service principal admitted by a bucket, topic or key policy to be scoped to its source; these are the only ones that are not, from `controls.DeputyExceptions`:\n\n")
+	p("| Where | Service principal | Reason |\n|---|---|---|\n")
+	keys := make([]string, 0, len(DeputyExceptions))
+	for k := range DeputyExceptions {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		i := strings.LastIndex(k, " ")
+		p("| %s | %s | %s |\n", k[:i], k[i+1:], cell(DeputyExceptions[k]))
+	}
+	p("\nThe trust policy of the trail's CloudWatch Logs role (created by CDK for the trail) names no source either: AWS documents none for CloudTrail's delivery to CloudWatch Logs, and a trail whose role it cannot assume fails at creation.\n")
 	return nil
 }

@@ -93,6 +93,46 @@ func generalControls() []Control {
 			},
 		},
 		{
+			ID: "DEPUTY-1", Title: "Every statement of a bucket, topic or key policy that admits an AWS service principal scopes it to this account's resources (aws:SourceAccount, aws:SourceArn, or the encryption context the service sets), and so do the trust policies of the roles a service assumes for this account's resources (flow logs); the exceptions are services that set no such key on their calls, each with its reason (DeputyExceptions)",
+			Seed: SeedData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				check := func(r Resource, doc any, where string) {
+					for _, s := range Statements(doc) {
+						if !s.Allows() || len(s.Principals["Service"]) == 0 || scopedToSource(s) {
+							continue
+						}
+						for _, p := range s.Principals["Service"] {
+							svc := flatten(p)
+							if _, ok := DeputyExceptions[where+" "+svc]; ok {
+								continue
+							}
+							fails = append(fails, Failure{r.Path(), fmt.Sprintf("its %s admits %s with no aws:SourceAccount, aws:SourceArn or encryption context condition", where, svc)})
+						}
+					}
+				}
+				for _, k := range t.Resources("AWS::KMS::Key") {
+					check(k, k.Properties()["KeyPolicy"], "key policy")
+				}
+				for _, b := range t.Resources("AWS::S3::BucketPolicy") {
+					check(b, b.Properties()["PolicyDocument"], "bucket policy")
+				}
+				for _, p := range t.Resources("AWS::SNS::TopicPolicy") {
+					check(p, p.Properties()["PolicyDocument"], "topic policy")
+				}
+				for _, r := range t.Resources("AWS::IAM::Role") {
+					for _, s := range Statements(r.Properties()["AssumeRolePolicyDocument"]) {
+						for _, p := range s.Principals["Service"] {
+							if svc := flatten(p); deputyTrusts[svc] && !scopedToSource(s) {
+								fails = append(fails, Failure{r.Path(), "its trust policy lets " + svc + " assume it for any account's resources (no aws:SourceAccount or aws:SourceArn)"})
+							}
+						}
+					}
+				}
+				return fails
+			},
+		},
+		{
 			ID: "RET-1", Title: "Buckets, keys, log groups and secrets are retained when their stack is deleted or they are replaced (the database leaves a snapshot: DB-3)",
 			Seed: SeedData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
 			Check: func(t *Template, f StackFacts) []Failure {
@@ -144,6 +184,36 @@ func hasEncryptionContext(s Statement) bool {
 	for _, kv := range s.Conditions {
 		for k := range kv {
 			if strings.HasPrefix(k, "kms:EncryptionContext:") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// DeputyExceptions are the service principals, by where they are admitted,
+// that a policy statement cannot scope to a source: the service sets no
+// source key on the calls it makes.
+var DeputyExceptions = map[string]string{
+	"key policy cloudwatch.amazonaws.com":                          "SNS asks KMS for the data key of an alarm's message on the alarm's behalf; AWS documents no aws:SourceArn or aws:SourceAccount on that call, and a condition it does not meet would silently drop every alarm. The topic policy admits only this account's alarms (aws:SourceArn), and the key is this topic's alone",
+	"key policy events.amazonaws.com":                              "likewise for EventBridge rules: the topic policy admits only this account's rules (aws:SourceAccount, aws:SourceArn)",
+	"bucket policy logdelivery.elasticloadbalancing.amazonaws.com": "in the regions without an Elastic Load Balancing account, load balancers deliver access logs as this service, whose documented bucket policy has no source condition; the statement admits writes under this account's AWSLogs prefix only",
+}
+
+// deputyTrusts are the service principals whose role trust policies must
+// name their source: they assume the role for a resource of the account.
+var deputyTrusts = map[string]bool{"vpc-flow-logs.amazonaws.com": true}
+
+// scopedToSource reports whether a statement names the source account or
+// resource of the service's call, or the encryption context it sets.
+func scopedToSource(s Statement) bool {
+	for _, kv := range s.Conditions {
+		for k := range kv {
+			switch strings.ToLower(k) {
+			case "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid":
+				return true
+			}
+			if strings.HasPrefix(strings.ToLower(k), "kms:encryptioncontext:") {
 				return true
 			}
 		}

@@ -45,6 +45,7 @@ func NewBaselineStack(scope constructs.Construct, id string, cfg *config.Config)
 		Services:         cfg.Detection.Services,
 		TrailLogGroup:    t.LogGroup,
 		Alerts:           alert.Topic,
+		AlertsTarget:     alert.Target,
 		LogRetentionDays: cfg.LogRetentionDays,
 		Standards:        cfg.Detection.Standards(),
 		ConfigRoleARN:    base.ConfigRoleARN,

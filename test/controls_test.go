@@ -520,6 +520,27 @@ var mutations = []mutation{
 			}
 		}
 	}},
+	{"DEPUTY-1", "Workload", "any account's rules may publish alerts", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range statements(t, tpl, "AWS::SNS::TopicPolicy", "PolicyDocument") {
+			if s["Sid"] == "RulesOfThisAccountPublish" {
+				delete(s, "Condition")
+			}
+		}
+	}},
+	{"DEPUTY-1", "Data", "flow logs of any account may assume the role", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range statements(t, tpl, "AWS::IAM::Role", "AssumeRolePolicyDocument") {
+			if strings.Contains(jsonOf(s), "vpc-flow-logs") {
+				delete(s, "Condition")
+			}
+		}
+	}},
+	{"DEPUTY-1", "LogArchive", "CloudTrail of any account may write", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range statements(t, tpl, "AWS::S3::BucketPolicy", "PolicyDocument") {
+			if s["Sid"] == "CloudTrailWrite" {
+				delete(s["Condition"].(map[string]any)["StringEquals"].(map[string]any), "aws:SourceArn")
+			}
+		}
+	}},
 	{"RET-1", "LogArchive", "CloudTrail bucket deleted with the stack", func(t *testing.T, tpl *controls.Template) {
 		trailBucket(t, tpl).Raw["DeletionPolicy"] = "Delete"
 	}},

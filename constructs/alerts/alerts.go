@@ -5,11 +5,11 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawsevents"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -30,6 +30,19 @@ type Alerts struct {
 	constructs.Construct
 	Topic awssns.ITopic
 	Key   awskms.IKey
+	// Target publishes an EventBridge rule's events to Topic, whose policy
+	// admits the rules of this account only.
+	Target awsevents.IRuleTarget
+}
+
+// topicTarget is an EventBridge target that publishes to a topic and,
+// unlike CDK's SnsTopic target, adds no statement of its own to the topic's
+// policy: New admits this account's rules once, with their source.
+type topicTarget struct{ topic awssns.ITopic }
+
+// Bind implements awsevents.IRuleTarget.
+func (t *topicTarget) Bind(_ interfacesawsevents.IRuleRef, _ *string) *awsevents.RuleTargetConfig {
+	return &awsevents.RuleTargetConfig{Arn: t.topic.TopicArn()}
 }
 
 // New builds the alerts topic.
@@ -60,6 +73,20 @@ func New(scope constructs.Construct, id string, props *Props) *Alerts {
 		Resources:  &[]*string{topic.TopicArn()},
 		Conditions: &map[string]any{"ArnLike": map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", *stack.Partition(), *stack.Region(), *stack.Account())}},
 	}))
+	// EventBridge rules publish as events.amazonaws.com: only the rules of
+	// this account (confused-deputy prevention, SNS developer guide: the
+	// topic policy for EventBridge names the rule by aws:SourceArn).
+	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("RulesOfThisAccountPublish"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  &[]*string{topic.TopicArn()},
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()},
+			"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:events:%s:%s:rule/*", *stack.Partition(), *stack.Region(), *stack.Account())},
+		},
+	}))
+	target := &topicTarget{topic: topic}
 	// Failed launches and terminations of every Auto Scaling group of the
 	// account, through EventBridge: Auto Scaling's own notifications are
 	// published as its service-linked role, which a key policy can admit only
@@ -73,10 +100,10 @@ func New(scope constructs.Construct, id string, props *Props) *Alerts {
 			Source:     jsii.Strings("aws.autoscaling"),
 			DetailType: jsii.Strings(controls.AutoScalingFailures...),
 		},
-		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewSnsTopic(topic, nil)},
+		Targets: &[]awsevents.IRuleTarget{target},
 	})
 	if props.Email != "" {
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(props.Email), nil))
 	}
-	return &Alerts{Construct: c, Topic: topic, Key: key}
+	return &Alerts{Construct: c, Topic: topic, Key: key, Target: target}
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsconfig"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsguardduty"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -38,8 +37,10 @@ type Props struct {
 	Services bool
 	// TrailLogGroup is the log group the trail delivers to.
 	TrailLogGroup awslogs.ILogGroup
-	// Alerts receives the alarms and the serious findings.
-	Alerts awssns.ITopic
+	// Alerts receives the alarms and the serious findings; AlertsTarget is
+	// the EventBridge target that publishes to it.
+	Alerts       awssns.ITopic
+	AlertsTarget awsevents.IRuleTarget
 	// LogRetentionDays is how long the server access logs of the Config
 	// bucket are kept, in a log bucket of their own.
 	LogRetentionDays int
@@ -112,7 +113,7 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 		rule.Node().AddDependency(recorded...)
 	}
 
-	target := awseventstargets.NewSnsTopic(props.Alerts, nil)
+	target := props.AlertsTarget
 	awsevents.NewRule(c, jsii.String("GuardDutyHighFindings"), &awsevents.RuleProps{
 		Description: jsii.String("GuardDuty findings of severity 7 or more, to the alerts topic"),
 		EventPattern: &awsevents.EventPattern{

@@ -5,9 +5,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/regioninfo"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -91,7 +93,7 @@ func New(scope constructs.Construct, id string, props *Props) *Edge {
 		DesyncMitigationMode:    elbv2.DesyncMitigationMode_STRICTEST,
 		DeletionProtection:      jsii.Bool(props.DeletionProtection),
 	})
-	alb.LogAccessLogs(props.AccessLogs, jsii.String("alb"))
+	accessLogs(alb, props.AccessLogs)
 	if !props.DeletionProtection {
 		compliance.Suppress(alb.Node().DefaultChild(), "deletion protection is on in the production profile; the sandbox profile leaves it off so that a sandbox can be torn down with cdk destroy",
 			"NIST.800.53.R5-ELBDeletionProtectionEnabled", "PCI.DSS.321-ELBDeletionProtectionEnabled", "HIPAA.Security-ELBDeletionProtectionEnabled")
@@ -211,4 +213,35 @@ func webACL(c constructs.Construct, props *Props, alb elbv2.ApplicationLoadBalan
 	})
 	logging.Node().AddDependency(group)
 	return acl
+}
+
+// accessLogPrefix is where the load balancer's access logs go in their
+// bucket.
+const accessLogPrefix = "alb"
+
+// accessLogs sends the load balancer's access logs to bucket. Not CDK's
+// LogAccessLogs: besides the statement the load balancer needs, it admits
+// delivery.logs.amazonaws.com (the log delivery of network load
+// balancers) with no source condition. The writer is Elastic Load
+// Balancing's account of the region where it has one, else its log
+// delivery service (Elastic Load Balancing guide, "Enable access logs");
+// either writes only under this account's prefix. The load balancer is
+// created after the policy: without it, its creation fails with "Access
+// Denied for bucket" (aws-cdk issue 1633).
+func accessLogs(alb elbv2.ApplicationLoadBalancer, bucket awss3.IBucket) {
+	stack := awscdk.Stack_Of(alb)
+	var writer awsiam.IPrincipal = awsiam.NewServicePrincipal(jsii.String("logdelivery.elasticloadbalancing.amazonaws.com"), nil)
+	if account := regioninfo.RegionInfo_Get(stack.Region()).Elbv2Account(); account != nil {
+		writer = awsiam.NewAccountPrincipal(account)
+	}
+	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("LoadBalancerWritesAccessLogs"),
+		Principals: &[]awsiam.IPrincipal{writer},
+		Actions:    jsii.Strings("s3:PutObject"),
+		Resources:  &[]*string{bucket.ArnForObjects(jsii.String(accessLogPrefix + "/AWSLogs/" + *stack.Account() + "/*"))},
+	}))
+	alb.SetAttribute(jsii.String("access_logs.s3.enabled"), jsii.String("true"))
+	alb.SetAttribute(jsii.String("access_logs.s3.bucket"), bucket.BucketName())
+	alb.SetAttribute(jsii.String("access_logs.s3.prefix"), jsii.String(accessLogPrefix))
+	alb.Node().AddDependency(bucket.Policy())
 }

@@ -90,8 +90,15 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 	groupName := logs.StackUnique(c, props.FlowLogGroupName)
 	key := logs.NewKey(c, "FlowLogKey", "Encrypts the VPC flow logs of "+props.FlowLogGroupName, groupName)
 	group := logs.NewGroup(c, "FlowLogGroup", groupName, key, props.LogRetentionDays)
+	stack := awscdk.Stack_Of(c)
 	role := awsiam.NewRole(c, jsii.String("FlowLogRole"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("vpc-flow-logs.amazonaws.com"), nil),
+		// Only this account's flow logs may assume it (confused-deputy
+		// prevention, VPC user guide, "IAM role for publishing flow logs to
+		// CloudWatch Logs").
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("vpc-flow-logs.amazonaws.com"), &awsiam.ServicePrincipalOpts{Conditions: &map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()},
+			"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-flow-log/*", *stack.Partition(), *stack.Region(), *stack.Account())},
+		}}),
 		Description: jsii.String("Delivers the VPC flow logs to " + props.FlowLogGroupName),
 	})
 	flowLog := vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{

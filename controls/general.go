@@ -133,6 +133,22 @@ func generalControls() []Control {
 			},
 		},
 		{
+			ID: "LAMBDA-1", Title: "Every Lambda function in the templates (CDK's custom-resource functions) logs to a log group of its stack, encrypted with a customer-managed key and kept for the configured retention, instead of one that Lambda would create unencrypted and keep forever",
+			Seed: SeedAudit, Responsibility: Customer, Construct: "constructs/*", Role: RoleWorkload,
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				for _, fn := range t.Resources("AWS::Lambda::Function") {
+					g, found := t.Resource(RefTargetOr(mapOf(fn.Properties()["LoggingConfig"])["LogGroup"]))
+					if !found || g.Type != "AWS::Logs::LogGroup" {
+						fails = append(fails, Failure{fn.Path(), "logs to no log group of its stack (LoggingConfig.LogGroup), so Lambda creates /aws/lambda/<name> unencrypted and kept forever"})
+						continue
+					}
+					fails = append(fails, encryptedLogGroup(t, g, f.LogRetentionDays)...)
+				}
+				return fails
+			},
+		},
+		{
 			ID: "RET-1", Title: "Buckets, keys, log groups and secrets are retained when their stack is deleted or they are replaced (the database leaves a snapshot: DB-3)",
 			Seed: SeedData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
 			Check: func(t *Template, f StackFacts) []Failure {

@@ -39,6 +39,7 @@ func NewDataStack(scope constructs.Construct, id string, cfg *config.Config) *Da
 		InterfaceEndpoints:      cfg.Network.InterfaceEndpoints,
 		SessionManagerEndpoints: cfg.App.SessionManager,
 		FlowLogGroupName:        "/" + cfg.AppName + "/vpc-flow-logs",
+		FunctionLogGroupName:    "/" + cfg.AppName + "/restrict-default-security-group",
 		LogRetentionDays:        cfg.LogRetentionDays,
 	})
 	db := database.New(stack, "Database", &database.Props{

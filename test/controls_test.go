@@ -541,6 +541,16 @@ var mutations = []mutation{
 			}
 		}
 	}},
+	{"LAMBDA-1", "Workload", "the default security group's function logs where Lambda likes", func(t *testing.T, tpl *controls.Template) {
+		delete(atPath(t, tpl, "AWS::Lambda::Function", "VpcRestrictDefaultSGCustomResourceProvider/Handler").Properties(), "LoggingConfig")
+	}},
+	{"LAMBDA-1", "Workload", "the account baseline's function logs unencrypted", func(t *testing.T, tpl *controls.Template) {
+		for _, fn := range tpl.Resources("AWS::Lambda::Function") {
+			if lg, ok := tpl.Resource(controls.RefTargetOr(fn.Properties()["LoggingConfig"].(map[string]any)["LogGroup"])); ok && strings.Contains(fn.Path(), "AWS679f53fac002430cb0da5b7982bd2287") {
+				delete(lg.Properties(), "KmsKeyId")
+			}
+		}
+	}},
 	{"RET-1", "LogArchive", "CloudTrail bucket deleted with the stack", func(t *testing.T, tpl *controls.Template) {
 		trailBucket(t, tpl).Raw["DeletionPolicy"] = "Delete"
 	}},

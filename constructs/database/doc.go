@@ -21,6 +21,11 @@
 // the security groups it is given and from the rotation function's, by
 // reference, and has no egress.
 //
+// Not yet covered: the rotation function is created by the Secrets Manager
+// hosted-rotation transform at deployment, outside the template, so its log
+// group (/aws/lambda/<its name>) is Lambda's own (unencrypted, kept
+// forever), and no permissions boundary reaches its role.
+//
 // Controls implemented here (see docs/CONTROLS.md): DB-1, DB-2, DB-3, DB-4,
 // DB-5, DB-6, DB-7, DB-8, and, for its keys, secret, log groups and instance,
 // KMS-1 and RET-1.

@@ -39,7 +39,12 @@ type Props struct {
 	// FlowLogGroupName names the flow logs' log group, followed by the
 	// stack's unique suffix (logs.StackUnique).
 	FlowLogGroupName string
-	// LogRetentionDays is how long flow logs are kept.
+	// FunctionLogGroupName names the log group of CDK's function that
+	// empties the default security group, followed by the stack's unique
+	// suffix.
+	FunctionLogGroupName string
+	// LogRetentionDays is how long flow logs (and the function's logs) are
+	// kept.
 	LogRetentionDays int
 }
 
@@ -88,9 +93,19 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 	}
 
 	groupName := logs.StackUnique(c, props.FlowLogGroupName)
-	key := logs.NewKey(c, "FlowLogKey", "Encrypts the VPC flow logs of "+props.FlowLogGroupName, groupName)
+	functionGroupName := logs.StackUnique(c, props.FunctionLogGroupName)
+	key := logs.NewKey(c, "FlowLogKey", "Encrypts the VPC flow logs of "+props.FlowLogGroupName+" and the logs of the function that empties the default security group", groupName, functionGroupName)
 	group := logs.NewGroup(c, "FlowLogGroup", groupName, key, props.LogRetentionDays)
+	// CDK's provider of the custom resource that empties the default
+	// security group (NET-4) runs a Lambda function that would log into a
+	// group of Lambda's own making: unencrypted, kept forever, and left
+	// behind. It logs into this one instead.
+	functionGroup := logs.NewGroup(c, "DefaultSecurityGroupFunctionLogGroup", functionGroupName, key, props.LogRetentionDays)
 	stack := awscdk.Stack_Of(c)
+	if provider := stack.Node().TryFindChild(jsii.String("Custom::VpcRestrictDefaultSGCustomResourceProvider")); provider != nil {
+		handler := provider.Node().FindChild(jsii.String("Handler")).(awscdk.CfnResource)
+		handler.AddPropertyOverride(jsii.String("LoggingConfig.LogGroup"), functionGroup.LogGroupName())
+	}
 	role := awsiam.NewRole(c, jsii.String("FlowLogRole"), &awsiam.RoleProps{
 		// Only this account's flow logs may assume it (confused-deputy
 		// prevention, VPC user guide, "IAM role for publishing flow logs to

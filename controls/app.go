@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-const appPkg = "constructs/app"
+const appPkg = "constructs/apptier"
 
 // ssmCore is the AWS managed policy Session Manager's agent needs.
 const ssmCore = "AmazonSSMManagedInstanceCore"

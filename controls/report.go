@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 )
@@ -127,7 +128,7 @@ func writeSARIF(w io.Writer, results []Result) error {
 				"name":                 strings.ReplaceAll(r.Control.ID, "-", ""),
 				"shortDescription":     msg{r.Control.Title},
 				"fullDescription":      msg{r.Control.Title + " (seed: " + r.Control.Seed + "; built by " + r.Control.Construct + ")"},
-				"helpUri":              "https://github.com/secure-webapp/secure-webapp/blob/main/docs/CONTROLS.md",
+				"helpUri":              repositoryURL() + "/blob/main/docs/CONTROLS.md",
 				"properties":           map[string]any{"tags": append([]string{"security"}, r.Control.Frameworks...)},
 				"defaultConfiguration": map[string]any{"level": "error"},
 			})
@@ -160,7 +161,7 @@ func writeSARIF(w io.Writer, results []Result) error {
 		"runs": []any{map[string]any{
 			"tool": map[string]any{"driver": map[string]any{
 				"name":           "secure-webapp-verify",
-				"informationUri": "https://github.com/secure-webapp/secure-webapp",
+				"informationUri": repositoryURL(),
 				"rules":          rules,
 			}},
 			"results": findings,
@@ -186,3 +187,15 @@ func orDash(s string) string {
 }
 
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// repositoryURL is the web address of the repository this program was built
+// from, derived from its Go module path (a fork that renames its module
+// points its reports at itself), or the module path as given when it is
+// not a host/owner/repo path.
+func repositoryURL() string {
+	path := "github.com/secure-webapp/secure-webapp"
+	if bi, ok := debug.ReadBuildInfo(); ok && strings.Count(bi.Main.Path, "/") >= 2 {
+		path = bi.Main.Path
+	}
+	return "https://" + path
+}

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/config"
-	"github.com/secure-webapp/secure-webapp/constructs/app"
+	"github.com/secure-webapp/secure-webapp/constructs/apptier"
 	"github.com/secure-webapp/secure-webapp/constructs/database"
 	"github.com/secure-webapp/secure-webapp/constructs/logbucket"
 	"github.com/secure-webapp/secure-webapp/constructs/network"
@@ -20,7 +20,7 @@ type DataStack struct {
 	awscdk.Stack
 	Network   *network.Network
 	Database  *database.Database
-	AppBucket *app.Bucket
+	AppBucket *apptier.Bucket
 	// AccessLogs receives the application bucket's server access logs and
 	// the load balancer's access logs.
 	AccessLogs awss3.IBucket
@@ -56,7 +56,7 @@ func NewDataStack(scope constructs.Construct, id string, cfg *config.Config) *Da
 		ExpirationDays: cfg.LogRetentionDays,
 		Of:             "the load balancer's access logs and the application bucket's server access logs",
 	})
-	bucket := app.NewBucket(stack, "AppBucket", &app.BucketProps{AccessLogs: accessLogs})
+	bucket := apptier.NewBucket(stack, "AppBucket", &apptier.BucketProps{AccessLogs: accessLogs})
 	// The buckets come last: S3 delivers server access logs (and the load
 	// balancer a test file) into the access-log bucket soon after it exists,
 	// and CloudFormation cannot delete a bucket that holds objects. Were the

@@ -13,11 +13,11 @@
 //     share it, and it must be running before the workload is built so
 //     that the workload's creation is recorded.
 //   - Data, in the workload account: constructs/network, database, the
-//     application bucket of constructs/app, and the access-log bucket. The
+//     application bucket of constructs/apptier, and the access-log bucket. The
 //     state, with termination protection in production and the database's
 //     deletion protection; it changes rarely, and never fails because a
 //     certificate waits for DNS.
-//   - Service, in the workload account: the instances of constructs/app
+//   - Service, in the workload account: the instances of constructs/apptier
 //     and constructs/edge (load balancer, certificate, web ACL). It holds
 //     no data (LIFE-5), so a failed or cancelled deployment of it rolls
 //     back without touching the database, and in the sandbox profile it can

@@ -7,7 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/config"
-	"github.com/secure-webapp/secure-webapp/constructs/app"
+	"github.com/secure-webapp/secure-webapp/constructs/apptier"
 	"github.com/secure-webapp/secure-webapp/constructs/edge"
 )
 
@@ -16,7 +16,7 @@ import (
 // cannot be rebuilt, so it can be destroyed and deployed again at will.
 type ServiceStack struct {
 	awscdk.Stack
-	App  *app.App
+	Tier *apptier.Tier
 	Edge *edge.Edge
 }
 
@@ -31,7 +31,7 @@ func NewServiceStack(scope constructs.Construct, id string, cfg *config.Config, 
 	// and the data stack never refers to the load balancer.
 	appSG := awsec2.SecurityGroup_FromSecurityGroupId(stack, jsii.String("AppSecurityGroup"), data.Network.AppSecurityGroup.SecurityGroupId(),
 		&awsec2.SecurityGroupImportOptions{AllowAllOutbound: jsii.Bool(false), Mutable: jsii.Bool(true)})
-	tier := app.New(stack, "App", &app.Props{
+	tier := apptier.New(stack, "App", &apptier.Props{
 		Network:           data.Network,
 		SecurityGroup:     appSG,
 		DatabaseSecret:    data.Database.Secret,
@@ -60,5 +60,5 @@ func NewServiceStack(scope constructs.Construct, id string, cfg *config.Config, 
 		Description: jsii.String("Point " + cfg.DomainName + " here (CNAME or alias) unless hostedZoneId is set"),
 		Value:       e.LoadBalancer.LoadBalancerDnsName(),
 	})
-	return &ServiceStack{Stack: stack, App: tier, Edge: e}
+	return &ServiceStack{Stack: stack, Tier: tier, Edge: e}
 }

@@ -55,7 +55,7 @@ func Write(w io.Writer, profiles []string, templates map[string][]*controls.Temp
 	p("<!-- Generated from the synthesized templates of each profile. Do not edit: run `make docs`. -->\n\n")
 	p("# What a deployment costs\n\n")
 	p("Monthly cost of each profile with its default settings in **us-east-1**, counted from the synthesized templates. ")
-	p("Prices: %s, as of **%s**. This machine cannot reach the price list to refresh them: check them, and your own traffic, in the [AWS Pricing Calculator](https://calculator.aws/) before you rely on a total. ", PriceSource, PricesAsOf)
+	p("Prices: %s, as of **%s**. The build is hermetic and never reads the AWS price list, so they are not refreshed: check them, and your own traffic, in the [AWS Pricing Calculator](https://calculator.aws/) before you rely on a total. ", PriceSource, PricesAsOf)
 	p("Fixed costs accrue from the moment the stacks exist, traffic or not; usage costs grow with traffic and are listed with their unit prices.\n\n")
 	for _, name := range profiles {
 		lines := items(templates[name])

@@ -1,4 +1,4 @@
-package app
+package apptier
 
 import (
 	"encoding/json"

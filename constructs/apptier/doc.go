@@ -1,4 +1,4 @@
-// Package app builds the app tier: an Auto Scaling group of Amazon Linux 2023
+// Package apptier builds the app tier: an Auto Scaling group of Amazon Linux 2023
 // instances in the private App subnets and the one role the instances run
 // as (New, in the stateless Service stack), and the application bucket
 // (NewBucket, in the stateful Data stack, so that the instances can be
@@ -25,4 +25,4 @@
 //
 // Controls implemented here (see docs/CONTROLS.md): APP-1, APP-2, APP-3,
 // APP-4, APP-5, and, for its key and bucket, KMS-1 and RET-1.
-package app
+package apptier

@@ -1,7 +1,8 @@
 // Command secure-webapp synthesizes the secure-webapp CloudFormation
-// templates: the log archive (logging account) and the workload (workload
-// account). Run it through the CDK CLI (`make synth`, `npx cdk synth`), which
-// passes cdk.json's context and `-c key=value` settings.
+// templates: the log archive (logging account), and the baseline, data and
+// service stacks of the workload account (package stacks). Run it through
+// the CDK CLI (`make synth`, `npx cdk synth`), which passes cdk.json's
+// context and `-c key=value` settings.
 //
 // Configuration is read and validated before any construct is built: a bad
 // setting ends the program with every problem listed and nothing written.

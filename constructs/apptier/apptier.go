@@ -1,4 +1,4 @@
-package app
+package apptier
 
 import (
 	"bytes"
@@ -36,7 +36,7 @@ var (
 // write under.
 const UploadPrefix = "uploads"
 
-// Props are the inputs of an App. All are required unless marked optional.
+// Props are the inputs of a Tier. All are required unless marked optional.
 type Props struct {
 	// Network places the instances in its App subnets.
 	Network *network.Network
@@ -61,8 +61,8 @@ type Props struct {
 	AZs []string
 }
 
-// App is the app tier.
-type App struct {
+// Tier is the app tier: the instances and their role.
+type Tier struct {
 	constructs.Construct
 	// Target is what the load balancer forwards to.
 	Target awselasticloadbalancingv2.IApplicationLoadBalancerTarget
@@ -104,7 +104,7 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 }
 
 // New builds the app tier.
-func New(scope constructs.Construct, id string, props *Props) *App {
+func New(scope constructs.Construct, id string, props *Props) *Tier {
 	c := constructs.NewConstruct(scope, &id)
 	stack := awscdk.Stack_Of(c)
 	region := *stack.Region()
@@ -200,7 +200,7 @@ func New(scope constructs.Construct, id string, props *Props) *App {
 	// The subnets already fix the zones; naming them as well lets Control
 	// Tower's CT.AUTOSCALING.PR.1 see that there are several.
 	group.Node().DefaultChild().(awsautoscaling.CfnAutoScalingGroup).SetAvailabilityZones(jsii.Strings(props.AZs...))
-	return &App{Construct: c, Target: group, Group: group, Role: role}
+	return &Tier{Construct: c, Target: group, Group: group, Role: role}
 }
 
 // renderUserData renders sampleapp/user-data.sh with the application and its

@@ -418,16 +418,11 @@ func secretKeyOf(t *Template) string {
 	return "(no database secret)"
 }
 
-// appBucket is the bucket the instance role's upload permission names: the
-// one bucket of the stack encrypted with SSE-KMS.
+// appBucket is the application bucket, as its construct declares it
+// (IdentityApplicationBucket).
 func appBucket(t *Template) *Resource {
-	for _, b := range t.Resources("AWS::S3::Bucket") {
-		enc, _ := b.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
-		for _, r := range list(enc) {
-			if alg, _ := dig(r, "ServerSideEncryptionByDefault", "SSEAlgorithm"); alg == "aws:kms" {
-				return &b
-			}
-		}
+	for _, b := range t.Declared(IdentityApplicationBucket) {
+		return &b
 	}
 	return nil
 }

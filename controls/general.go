@@ -53,6 +53,10 @@ func generalControls() []Control {
 			Seed: SeedData, Responsibility: Customer, Construct: "constructs/keys", Role: RoleAny,
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
+				own := f.WorkloadAccount
+				if f.Role == RoleLogArchive {
+					own = f.LoggingAccount
+				}
 				for _, k := range t.Resources("AWS::KMS::Key") {
 					administered := map[string]bool{}
 					for _, s := range Statements(k.Properties()["KeyPolicy"]) {
@@ -68,6 +72,11 @@ func generalControls() []Control {
 							continue // a service principal's statement: LOG-6, LIFE-4 and the constructs' own controls
 						}
 						if len(s.Conditions) == 0 {
+							for _, a := range s.PrincipalAccounts() {
+								if a != own {
+									fails = append(fails, Failure{k.Path(), fmt.Sprintf("its policy gives account %s actions on the key with no condition; only this account (%s) administers it", a, own)})
+								}
+							}
 							for _, a := range s.Actions {
 								administered[a] = true
 							}
@@ -97,9 +106,10 @@ func generalControls() []Control {
 			Seed: SeedData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
+				accounts := []string{f.WorkloadAccount, f.LoggingAccount}
 				check := func(r Resource, doc any, where string) {
 					for _, s := range Statements(doc) {
-						if !s.Allows() || len(s.Principals["Service"]) == 0 || scopedToSource(s) {
+						if !s.Allows() || len(s.Principals["Service"]) == 0 || scopedToSource(s, accounts) {
 							continue
 						}
 						for _, p := range s.Principals["Service"] {
@@ -123,7 +133,7 @@ func generalControls() []Control {
 				for _, r := range t.Resources("AWS::IAM::Role") {
 					for _, s := range Statements(r.Properties()["AssumeRolePolicyDocument"]) {
 						for _, p := range s.Principals["Service"] {
-							if svc := flatten(p); deputyTrusts[svc] && !scopedToSource(s) {
+							if svc := flatten(p); deputyTrusts[svc] && !scopedToSource(s, accounts) {
 								fails = append(fails, Failure{r.Path(), "its trust policy lets " + svc + " assume it for any account's resources (no aws:SourceAccount or aws:SourceArn)"})
 							}
 						}
@@ -220,16 +230,42 @@ var DeputyExceptions = map[string]string{
 // name their source: they assume the role for a resource of the account.
 var deputyTrusts = map[string]bool{"vpc-flow-logs.amazonaws.com": true}
 
-// scopedToSource reports whether a statement names the source account or
-// resource of the service's call, or the encryption context it sets.
-func scopedToSource(s Statement) bool {
-	for _, kv := range s.Conditions {
-		for k := range kv {
-			switch strings.ToLower(k) {
-			case "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid":
+// scopedToSource reports whether a statement requires the source account
+// or resource of the service's call to be one of accounts (or the stack's
+// own, AWS::AccountId), or requires the encryption context the service
+// sets. A Null test, which only asks whether a key is there, scopes
+// nothing.
+func scopedToSource(s Statement, accounts []string) bool {
+	ours := func(v any) bool {
+		a := flatten(v)
+		if strings.HasPrefix(a, "arn:") {
+			a = accountOf(a)
+		}
+		if a == "{AWS::AccountId}" || strings.Contains(flatten(v), "{AWS::AccountId}") {
+			return true
+		}
+		for _, x := range accounts {
+			if a == x {
 				return true
 			}
-			if strings.HasPrefix(strings.ToLower(k), "kms:encryptioncontext:") {
+		}
+		return false
+	}
+	for op, kv := range s.Conditions {
+		if strings.EqualFold(op, "Null") {
+			continue
+		}
+		for k, v := range kv {
+			switch key := strings.ToLower(k); {
+			case key == "aws:sourceaccount" || key == "aws:sourcearn":
+				all := len(list(v)) > 0
+				for _, x := range list(v) {
+					all = all && ours(x)
+				}
+				if all {
+					return true
+				}
+			case strings.HasPrefix(key, "kms:encryptioncontext:"):
 				return true
 			}
 		}

@@ -252,10 +252,10 @@ func logArchiveControls() []Control {
 				key, kf := trailKey(t, f)
 				bucket, bf := trailBucket(t, f)
 				fails = append(append(fails, kf...), bf...)
-				if key != nil && !guardedBy(Statements(key.Properties()["KeyPolicy"]), GuardedKeyActions, f.Guardians) {
+				if key != nil && !guardedBy(Statements(key.Properties()["KeyPolicy"]), GuardedKeyActions, f.Guardians, "") {
 					fails = append(fails, Failure{key.Path(), fmt.Sprintf("its policy does not deny %s to every principal but %s", strings.Join(GuardedKeyActions, ", "), strings.Join(f.Guardians, " and "))})
 				}
-				if bucket != nil && !guardedBy(bucketPolicy(t, bucket.LogicalID), GuardedBucketActions, f.Guardians) {
+				if bucket != nil && !guardedBy(bucketPolicy(t, bucket.LogicalID), GuardedBucketActions, f.Guardians, bucket.LogicalID) {
 					fails = append(fails, Failure{bucket.Path(), fmt.Sprintf("its policy does not deny %s to every principal but %s", strings.Join(GuardedBucketActions, ", "), strings.Join(f.Guardians, " and "))})
 				}
 				return fails
@@ -336,26 +336,39 @@ func orNone(v any) any {
 	return v
 }
 
-// guardedBy reports whether the statements deny every one of actions to
-// every principal whose ARN is not exactly one of guardians.
-func guardedBy(statements []Statement, actions, guardians []string) bool {
+// guardedBy reports whether the statements deny every one of actions, on
+// the resource (the logical ID of a bucket, or "" for a key policy's "*"),
+// to every principal whose ARN is not one of guardians, and to no fewer.
+func guardedBy(statements []Statement, actions, guardians []string, resource string) bool {
 	if len(guardians) == 0 {
 		return false
 	}
+	want := map[string]bool{}
+	for _, g := range guardians {
+		want[g] = true
+	}
 	denied := map[string]bool{}
 	for _, s := range statements {
-		if s.Effect != "Deny" || !s.AnyPrincipal() || len(s.Conditions) != 1 {
+		if s.Effect != "Deny" || !s.AnyPrincipal() || len(s.Conditions) != 1 || len(s.Conditions["ArnNotEquals"]) != 1 {
 			continue
 		}
 		except := list(s.Condition("ArnNotEquals", "aws:PrincipalArn"))
-		if len(except) != len(guardians) {
+		got := map[string]bool{}
+		for _, e := range except {
+			got[flatten(e)] = true
+		}
+		if len(got) != len(want) {
 			continue
 		}
 		match := true
-		for i, g := range guardians {
-			match = match && flatten(except[i]) == g
+		for g := range want {
+			match = match && got[g]
 		}
-		if !match {
+		on := false
+		for _, r := range s.Resources {
+			on = on || r == "*" || (resource != "" && RefTargetOr(r) == resource)
+		}
+		if !match || !on {
 			continue
 		}
 		for _, a := range actions {

@@ -45,6 +45,18 @@ func Statements(doc any) []Statement {
 			}
 		}
 		st.Resources = list(m["Resource"])
+		// NotAction, NotResource and NotPrincipal grant (or deny) all but
+		// what they list: read conservatively as everything, so that a
+		// check enumerating actions, resources or principals sees "*".
+		if _, ok := m["NotAction"]; ok {
+			st.Actions = []string{"*"}
+		}
+		if _, ok := m["NotResource"]; ok {
+			st.Resources = []any{"*"}
+		}
+		if _, ok := m["NotPrincipal"]; ok {
+			m = withPrincipal(m, "*")
+		}
 		switch p := m["Principal"].(type) {
 		case string:
 			st.Principals["*"] = []any{p}
@@ -184,4 +196,14 @@ func accountOf(s string) string {
 		return parts[4]
 	}
 	return "?"
+}
+
+// withPrincipal returns a copy of a raw statement whose Principal is p.
+func withPrincipal(m map[string]any, p any) map[string]any {
+	c := make(map[string]any, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	c["Principal"] = p
+	return c
 }

@@ -214,6 +214,14 @@ func (r Result) File(f Failure) string {
 			return file
 		}
 	}
+	if len(r.files) > 0 { // a failure about something missing from the view: its first stack's file
+		var files []string
+		for _, file := range r.files {
+			files = append(files, file)
+		}
+		sort.Strings(files)
+		return files[0]
+	}
 	return r.Template
 }
 
@@ -229,11 +237,23 @@ func (r Result) File(f Failure) string {
 func Evaluate(controls []Control, templates []*Template, complete bool) ([]Result, error) {
 	byRole := map[Role][]*Template{}
 	kinds := map[StackKind]bool{}
+	seen := map[string]string{}    // stack name -> template
+	first := map[Role]StackFacts{} // the facts each role's templates must agree on
 	for _, t := range templates {
 		f, ok := t.Facts()
 		if !ok {
 			return nil, fmt.Errorf("%s: no %q metadata: not a template synthesized by this app", t.Name, MetadataKey)
 		}
+		if t.origin == nil && f.StackName != "" {
+			if other, dup := seen[f.StackName]; dup {
+				return nil, fmt.Errorf("%s and %s are both stack %s: give each stack once (one synthesis at a time)", other, t.Name, f.StackName)
+			}
+			seen[f.StackName] = t.Name
+		}
+		if g, ok := first[f.Role]; ok && (g.WorkloadAccount != f.WorkloadAccount || g.LoggingAccount != f.LoggingAccount || g.Profile != f.Profile || g.Region != f.Region) {
+			return nil, fmt.Errorf("%s belongs to another synthesis (accounts, region or profile differ): verify one synthesis at a time", t.Name)
+		}
+		first[f.Role] = f
 		kinds[f.Stack] = true
 		for _, k := range t.kinds { // a view holds several stacks
 			kinds[k] = true

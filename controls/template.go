@@ -73,6 +73,24 @@ func (r Resource) Path() string {
 	return r.LogicalID
 }
 
+// IdentityKey is the key, in a resource's Metadata, under which a construct
+// declares what the resource is, so that checks find it by that and never
+// by a guess (such as "the one KMS-encrypted bucket").
+const IdentityKey = "SecureWebappIdentity"
+
+// Identities that constructs declare.
+const (
+	// IdentityApplicationBucket is the bucket the application writes to.
+	IdentityApplicationBucket = "application-bucket"
+)
+
+// Identity returns what the resource's construct declared it to be, or "".
+func (r Resource) Identity() string {
+	s, _ := dig(r.Raw, "Metadata", IdentityKey)
+	id, _ := s.(string)
+	return id
+}
+
 // Attribute returns a resource attribute such as DeletionPolicy.
 func (r Resource) Attribute(name string) string {
 	s, _ := r.Raw[name].(string)
@@ -109,6 +127,18 @@ func (t *Template) Resources(typ string) []Resource {
 		}
 		if tp, _ := raw["Type"].(string); tp == typ {
 			out = append(out, Resource{LogicalID: id, Type: typ, Raw: raw})
+		}
+	}
+	return out
+}
+
+// Declared returns the resources whose constructs declared them to be
+// identity, in logical-ID order.
+func (t *Template) Declared(identity string) []Resource {
+	var out []Resource
+	for _, r := range t.all() {
+		if r.Identity() == identity {
+			out = append(out, r)
 		}
 	}
 	return out
@@ -156,6 +186,9 @@ func RefTarget(v any) (string, bool) {
 	if ga, ok := m["Fn::GetAtt"].([]any); ok && len(ga) == 2 {
 		id, ok := ga[0].(string)
 		return id, ok
+	}
+	if ga, ok := m["Fn::GetAtt"].(string); ok && strings.Contains(ga, ".") { // the short "Id.Attr" form
+		return ga[:strings.Index(ga, ".")], true
 	}
 	return "", false
 }

@@ -77,7 +77,10 @@ func trailControls() []Control {
 				if tr == nil || !f.TrailS3DataEvents {
 					return fails
 				}
-				partition := strings.SplitN(f.TrailARN, ":", 3)[1]
+				partition := "aws"
+				if parts := strings.SplitN(f.TrailARN, ":", 3); len(parts) == 3 {
+					partition = parts[1]
+				}
 				every := map[string]bool{"arn:" + partition + ":s3": true, "arn:" + partition + ":s3:::": true}
 				for _, s := range list(tr.Properties()["EventSelectors"]) {
 					rw, _ := dig(s, "ReadWriteType")

@@ -48,7 +48,11 @@ func AccountView(ts []*Template) (*Template, error) {
 		rs, _ := c.Body["Resources"].(map[string]any)
 		for id := range rs {
 			if _, taken := view.origin[id]; taken {
-				renameResource(c.Body, id, id+"In"+pascalName(stack))
+				to := id + "In" + pascalName(stack)
+				for n := 2; view.origin[to] != "" || rs[to] != nil; n++ {
+					to = fmt.Sprintf("%sIn%s%d", id, pascalName(stack), n)
+				}
+				renameResource(c.Body, id, to)
 			}
 		}
 		rs, _ = c.Body["Resources"].(map[string]any)
@@ -131,10 +135,19 @@ func renameResource(body map[string]any, from, to string) {
 			if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) == 2 && ga[0] == from {
 				ga[0] = to
 			}
+			if ga, ok := v["Fn::GetAtt"].(string); ok && strings.HasPrefix(ga, from+".") {
+				v["Fn::GetAtt"] = to + strings.TrimPrefix(ga, from)
+			}
 			if sub, ok := v["Fn::Sub"]; ok {
+				locals := map[string]bool{} // the variables of Fn::Sub's map shadow resources
+				if x, ok := sub.([]any); ok && len(x) == 2 {
+					for k := range mapOf(x[1]) {
+						locals[k] = true
+					}
+				}
 				rename := func(s string) string {
 					return reSubRef.ReplaceAllStringFunc(s, func(m string) string {
-						if g := reSubRef.FindStringSubmatch(m); g[1] == from {
+						if g := reSubRef.FindStringSubmatch(m); g[1] == from && !locals[g[1]] {
 							return "${" + to + g[2] + "}"
 						}
 						return m

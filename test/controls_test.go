@@ -330,7 +330,7 @@ var mutations = []mutation{
 	}},
 	{"APP-3", "Workload", "s3:* added to the role", func(t *testing.T, tpl *controls.Template) {
 		addStatement(t, tpl, "AWS::IAM::ManagedPolicy", "PolicyDocument", map[string]any{
-			"Effect": "Allow", "Action": "s3:*", "Resource": getAtt(bucketWithKMS(t, tpl), "Arn")})
+			"Effect": "Allow", "Action": "s3:*", "Resource": getAtt(appBucket(t, tpl), "Arn")})
 	}},
 	{"APP-3", "Workload", "Resource * added to the role", func(t *testing.T, tpl *controls.Template) {
 		addStatement(t, tpl, "AWS::IAM::ManagedPolicy", "PolicyDocument", map[string]any{
@@ -339,7 +339,7 @@ var mutations = []mutation{
 	{"APP-3", "Workload", "uploads anywhere in the bucket", func(t *testing.T, tpl *controls.Template) {
 		for _, s := range statements(t, tpl, "AWS::IAM::ManagedPolicy", "PolicyDocument") {
 			if s["Sid"] == "WriteUploads" {
-				s["Resource"] = map[string]any{"Fn::Join": []any{"", []any{getAtt(bucketWithKMS(t, tpl), "Arn"), "/*"}}}
+				s["Resource"] = map[string]any{"Fn::Join": []any{"", []any{getAtt(appBucket(t, tpl), "Arn"), "/*"}}}
 			}
 		}
 	}},
@@ -351,10 +351,10 @@ var mutations = []mutation{
 		addResource(tpl, "MutationKey", map[string]any{"Type": "AWS::IAM::AccessKey", "Properties": map[string]any{"UserName": map[string]any{"Ref": "MutationUser"}}})
 	}},
 	{"APP-4", "Workload", "application bucket without versioning", func(t *testing.T, tpl *controls.Template) {
-		delete(bucketWithKMS(t, tpl).Properties(), "VersioningConfiguration")
+		delete(appBucket(t, tpl).Properties(), "VersioningConfiguration")
 	}},
 	{"APP-4", "Workload", "application bucket public", func(t *testing.T, tpl *controls.Template) {
-		props(t, bucketWithKMS(t, tpl), "PublicAccessBlockConfiguration")["RestrictPublicBuckets"] = false
+		props(t, appBucket(t, tpl), "PublicAccessBlockConfiguration")["RestrictPublicBuckets"] = false
 	}},
 	{"APP-5", "Workload", "password in user data", func(t *testing.T, tpl *controls.Template) {
 		d := props(t, one(t, tpl, "AWS::EC2::LaunchTemplate"), "LaunchTemplateData")

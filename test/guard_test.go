@@ -256,7 +256,7 @@ func TestGuardCatchesAWeakenedTemplate(t *testing.T) {
 		t.Fatal(err)
 	}
 	tpl := synth(t, "sandbox").templates["Data"].Clone()
-	b := bucketWithKMS(t, tpl)
+	b := appBucket(t, tpl)
 	delete(b.Properties(), "PublicAccessBlockConfiguration")
 	file := filepath.Join(t.TempDir(), "Data.template.json")
 	data, err := json.Marshal(tpl.Body)

@@ -165,15 +165,13 @@ func appendList(m map[string]any, key string, v any) {
 	m[key] = append(l, v)
 }
 
-// bucketWithKMS is the application bucket: the workload's one SSE-KMS bucket.
-func bucketWithKMS(t *testing.T, tpl *controls.Template) controls.Resource {
+// appBucket is the application bucket, as its construct declares it.
+func appBucket(t *testing.T, tpl *controls.Template) controls.Resource {
 	t.Helper()
-	for _, b := range tpl.Resources("AWS::S3::Bucket") {
-		if strings.Contains(jsonOf(b.Properties()["BucketEncryption"]), "aws:kms") {
-			return b
-		}
+	for _, b := range tpl.Declared(controls.IdentityApplicationBucket) {
+		return b
 	}
-	t.Fatalf("%s: no SSE-KMS bucket", tpl.Name)
+	t.Fatalf("%s: no bucket declared %s", tpl.Name, controls.IdentityApplicationBucket)
 	return controls.Resource{}
 }
 

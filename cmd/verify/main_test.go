@@ -218,3 +218,19 @@ func TestCloudAssemblyReadsItsManifest(t *testing.T) {
 		t.Errorf("exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// TestOneSynthesisAtATime: templates of two syntheses (here both profiles),
+// or one stack given twice, are refused rather than merged into one
+// nonsensical account.
+func TestOneSynthesisAtATime(t *testing.T) {
+	for name, args := range map[string][]string{
+		"two profiles":  {golden, "../../test/testdata/production"},
+		"a stack twice": {golden, filepath.Join(golden, "Service.template.json")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if code, _, errOut := verify(t, args...); code != 2 || !strings.Contains(errOut, "synthesis") && !strings.Contains(errOut, "twice") {
+				t.Errorf("exit %d, stderr %q; want 2 and a message", code, errOut)
+			}
+		})
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/secure-webapp/secure-webapp/constructs/databucket"
 	"github.com/secure-webapp/secure-webapp/constructs/keys"
 	"github.com/secure-webapp/secure-webapp/constructs/network"
+	"github.com/secure-webapp/secure-webapp/controls"
 )
 
 var (
@@ -94,6 +95,7 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 		Key: key, AccessLogs: props.AccessLogs, AccessLogPrefix: "app-bucket/",
 		Replication: "cross-region replication is a disaster-recovery choice left to the forker; the bucket is versioned and retained",
 	})
+	bucket.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(controls.IdentityKey), jsii.String(controls.IdentityApplicationBucket))
 	// Object events go to EventBridge, where a fork can hook malware scanning
 	// or indexing. Set on the L1 bucket: CDK's EventBridgeEnabled would add a
 	// Lambda-backed custom resource for what CloudFormation does natively.

@@ -130,6 +130,8 @@ type App struct {
 
 // Database configures the PostgreSQL database.
 type Database struct {
+	// Port is the port the database listens on.
+	Port int
 	// InstanceClass is the RDS instance class, such as db.t4g.micro.
 	InstanceClass string
 	// StorageGiB is the initial allocated storage.

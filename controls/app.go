@@ -186,7 +186,7 @@ func appControls() []Control {
 						}
 					}
 					for _, e := range egressDetails(t, id) {
-						if !(e.allowsOnly(443) || (e.allowsOnly(5432) && e.source != "")) {
+						if !(e.allowsOnly(443) || (e.allowsOnly(f.DBPort) && e.source != "")) {
 							fails = append(fails, Failure{sg.Path(), "allows egress of " + e.String()})
 						}
 					}

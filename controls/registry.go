@@ -90,6 +90,7 @@ type StackFacts struct {
 	LogRetentionDays     int      `json:"LogRetentionDays,omitempty"`
 	DBBackupDays         int      `json:"DbBackupRetentionDays,omitempty"`
 	DBRotationDays       int      `json:"DbSecretRotationDays,omitempty"`
+	DBPort               int      `json:"DbPort,omitempty"`
 	Region               string   `json:"Region,omitempty"`
 	AppPort              int      `json:"AppPort,omitempty"`
 	SessionManager       bool     `json:"SessionManager,omitempty"`

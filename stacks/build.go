@@ -130,7 +130,7 @@ func describe(stack awscdk.Stack, kind controls.StackKind, cfg *config.Config, a
 	if m.Role == controls.RoleWorkload {
 		m.AZCount, m.NatGateways, m.InterfaceEndpoints = cfg.Network.AZCount, cfg.Network.NatGateways, cfg.Network.InterfaceEndpoints
 		m.LogRetentionDays = cfg.LogRetentionDays
-		m.DBBackupDays, m.DBRotationDays = cfg.Database.BackupDays, cfg.Database.RotationDays
+		m.DBBackupDays, m.DBRotationDays, m.DBPort = cfg.Database.BackupDays, cfg.Database.RotationDays, cfg.Database.Port
 		m.Region, m.AppPort, m.SessionManager = cfg.Region, cfg.App.Port, cfg.App.SessionManager
 		m.AlertEmail, m.DomainName, m.HostedZoneID = cfg.AlertEmail != "", cfg.DomainName, cfg.HostedZoneID
 		m.TrailS3DataEvents, m.SecurityHubStandards = cfg.Detection.TrailS3DataEvents, cfg.Detection.Standards()

@@ -46,6 +46,7 @@ func NewDataStack(scope constructs.Construct, id string, cfg *config.Config) *Da
 		Network:          net,
 		Clients:          []awsec2.ISecurityGroup{net.AppSecurityGroup},
 		Identifier:       cfg.DatabaseIdentifier(),
+		Port:             cfg.Database.Port,
 		InstanceClass:    cfg.Database.InstanceClass,
 		StorageGiB:       cfg.Database.StorageGiB,
 		BackupDays:       cfg.Database.BackupDays,

@@ -679,6 +679,20 @@ func mutate(t *testing.T, a *assembly, m mutation) {
 // of the "variants" synthesis (a permissions boundary, tags, the GitHub
 // deploy stack).
 var variantMutations = []mutation{
+	{"DB-8", "Workload", "the database also admits PostgreSQL's default port", func(t *testing.T, tpl *controls.Template) {
+		db := atPath(t, tpl, "AWS::EC2::SecurityGroup", "Database/SecurityGroup/Resource")
+		app := atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource")
+		addResource(tpl, "MutationOldPort", map[string]any{"Type": "AWS::EC2::SecurityGroupIngress", "Properties": map[string]any{
+			"GroupId": getAtt(db, "GroupId"), "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "SourceSecurityGroupId": getAtt(app, "GroupId"),
+		}})
+	}},
+	{"APP-6", "Workload", "the app tier sends to PostgreSQL's default port", func(t *testing.T, tpl *controls.Template) {
+		app := atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource")
+		db := atPath(t, tpl, "AWS::EC2::SecurityGroup", "Database/SecurityGroup/Resource")
+		addResource(tpl, "MutationOldPortOut", map[string]any{"Type": "AWS::EC2::SecurityGroupEgress", "Properties": map[string]any{
+			"GroupId": getAtt(app, "GroupId"), "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "DestinationSecurityGroupId": getAtt(db, "GroupId"),
+		}})
+	}},
 	{"ORG-1", "Data", "a role without the boundary", func(t *testing.T, tpl *controls.Template) {
 		delete(one(t, tpl, "AWS::IAM::Role").Properties(), "PermissionsBoundary")
 	}},

@@ -28,8 +28,8 @@ var update = flag.Bool("update", false, "rewrite the golden templates and genera
 // interface endpoints off, Session Manager on, a Route 53 hosted zone that
 // validates the certificate and holds an alias, an alert e-mail, no S3 data
 // events, the extra Security Hub standards, detection services left to
-// the organization, a permissions boundary, extra tags, and the GitHub
-// deploy stack. All must pass the same controls (or report n/a). validated marks the
+// the organization, a permissions boundary, extra tags, the GitHub
+// deploy stack, and a database port other than PostgreSQL's default. All must pass the same controls (or report n/a). validated marks the
 // one synthesis that also runs CDK's built-in CloudFormation validation (as
 // `make synth` does); the others skip it, since it is most of a synthesis's
 // time. golden marks those with snapshots.
@@ -44,7 +44,8 @@ var profiles = []struct {
 	{"variants", map[string]any{"profile": "sandbox", "loggingAccount": "333333333333", "interfaceEndpoints": false,
 		"sessionManager": true, "hostedZoneId": "Z0123456789ABCDEFGHIJ", "alertEmail": "security@example.com",
 		"trailS3DataEvents": false, "securityHubExtraStandards": "pci-dss,nist-800-53", "detectionServices": false,
-		"permissionsBoundary": "org-boundary", "tags": "cost-center=42,owner=secops", "githubRepository": "my-org/secure-webapp"}, false, false},
+		"permissionsBoundary": "org-boundary", "tags": "cost-center=42,owner=secops", "githubRepository": "my-org/secure-webapp",
+		"dbPort": "6543"}, false, false},
 }
 
 // assembly is one synthesized cloud assembly.

@@ -17,9 +17,6 @@ import (
 	"github.com/secure-webapp/secure-webapp/constructs/network"
 )
 
-// Port is the PostgreSQL port the database listens on.
-const Port = 5432
-
 // MasterUsername is the administrator's user name: not the engine's default
 // ("postgres"), which is the first name an attacker tries (FSBP RDS.25).
 const MasterUsername = "webapp_admin"
@@ -41,6 +38,8 @@ type Props struct {
 	// keeps the groups retained by an earlier instance of the stack from
 	// blocking the next.
 	Identifier string
+	// Port is the port the database listens on.
+	Port int
 	// InstanceClass is an RDS instance class such as db.t4g.micro.
 	InstanceClass string
 	// StorageGiB is the initial storage; autoscaling may grow it fivefold.
@@ -114,7 +113,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		Vpc:                             vpc,
 		VpcSubnets:                      network.Subnets(network.DataSubnets),
 		SecurityGroups:                  &[]awsec2.ISecurityGroup{sg},
-		Port:                            jsii.Number(Port),
+		Port:                            jsii.Number(props.Port),
 		PubliclyAccessible:              jsii.Bool(false),
 		MultiAz:                         jsii.Bool(true),
 		Credentials:                     awsrds.Credentials_FromSecret(secret, nil),
@@ -142,8 +141,10 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	})
 	instance.Node().AddDependency(groups...)
 	cfn := instance.Node().DefaultChild()
-	compliance.Suppress(cfn, "a non-default port hides nothing from anyone who can reach the database, and only two security groups can (DB-8); the standard port keeps every PostgreSQL client working unconfigured",
-		"AwsSolutions-RDS11")
+	if props.Port == 5432 {
+		compliance.Suppress(cfn, "a non-default port hides nothing from anyone who can reach the database, and only two security groups can (DB-8); the standard port keeps every PostgreSQL client working unconfigured (dbPort changes it)",
+			"AwsSolutions-RDS11")
+	}
 	compliance.Suppress(cfn, "recovery is RDS's own: automated backups with point-in-time recovery for the configured 7 to 35 days (DB-3), and a final snapshot when the stack is deleted; an AWS Backup plan (for example to copy snapshots to another account) is an addition left to the forker",
 		"NIST.800.53.R5-RDSInBackupPlan", "HIPAA.Security-RDSInBackupPlan")
 
@@ -152,7 +153,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		Description:      jsii.String("Password rotation function: the database port and HTTPS to Secrets Manager only"),
 		AllowAllOutbound: jsii.Bool(false),
 	})
-	dbPort := awsec2.Port_Tcp(jsii.Number(Port))
+	dbPort := awsec2.Port_Tcp(jsii.Number(props.Port))
 	sg.Connections().AllowFrom(rotationSG, dbPort, jsii.String("Password rotation function"))
 	for _, client := range props.Clients {
 		sg.Connections().AllowFrom(client, dbPort, jsii.String("App tier"))

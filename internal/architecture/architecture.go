@@ -70,7 +70,11 @@ func label(path string) string {
 func writeLogging(p func(string, ...any), t *controls.Template, f controls.StackFacts) {
 	p("    subgraph Logging[\"Logging account %s: the log archive\"]\n", f.LoggingAccount)
 	for _, b := range t.Resources("AWS::S3::Bucket") {
-		p("        %s[(\"%s<br/>%s\")]\n", id("Bucket", b.String("BucketName")), b.String("BucketName"), encryption(b))
+		name := b.String("BucketName") // a fixed name, or the construct's
+		if name == "" {
+			name = label(b.Path())
+		}
+		p("        %s[(\"%s<br/>%s\")]\n", id("Bucket", name), name, encryption(b))
 	}
 	for _, k := range t.Resources("AWS::KMS::Key") {
 		p("        %s{{\"KMS key %s\"}}\n", id("Key", label(k.Path())), label(k.Path()))
@@ -107,23 +111,56 @@ func writeWorkload(p func(string, ...any), t *controls.Template, f controls.Stac
 	}
 	p("        subgraph VPC[\"VPC %s\"]\n", cidr)
 
-	// Subnets by tier, with their zones, and what each tier holds.
+	// Subnets by tier, with their zones, and what each tier holds: every
+	// resource that names a subnet of the tier.
 	zones := map[string][]string{}
+	tierOf := map[string]string{} // subnet logical ID -> tier
 	var tiers []string
 	for _, s := range t.Resources("AWS::EC2::Subnet") {
 		tr := tier(s)
 		if _, ok := zones[tr]; !ok {
 			tiers = append(tiers, tr)
 		}
+		tierOf[s.LogicalID] = tr
 		zones[tr] = append(zones[tr], fmt.Sprint(s.Properties()["AvailabilityZone"]))
 	}
-	holds := map[string][]string{
-		"Public": {"ALB[\"Application Load Balancer<br/>HTTPS 443, TLS 1.3 policy\"]", fmt.Sprintf("NAT[\"%d NAT gateway(s)\"]", len(t.Resources("AWS::EC2::NatGateway")))},
-		"App":    {"ASG[\"Auto Scaling group<br/>Amazon Linux 2023, IMDSv2\"]", "Rotation[\"Secrets Manager<br/>rotation function\"]"},
-		"Data":   {"RDS[(\"RDS PostgreSQL<br/>Multi-AZ, KMS-encrypted\")]"},
+	holds := map[string][]string{}
+	place := func(node string, subnets any) {
+		for _, sub := range refsOf(subnets) {
+			if tr, ok := tierOf[sub]; ok {
+				for _, h := range holds[tr] {
+					if h == node {
+						return
+					}
+				}
+				holds[tr] = append(holds[tr], node)
+				return
+			}
+		}
 	}
-	if n := len(t.Resources("AWS::EC2::VPCEndpoint")); n > 0 {
-		holds["App"] = append(holds["App"], fmt.Sprintf("Endpoints[\"%d VPC endpoint(s)\"]", n))
+	for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
+		place(fmt.Sprintf("ALB[\"Application Load Balancer<br/>%s\"]", listeners(t, lb)), lb.Properties()["Subnets"])
+	}
+	if n := t.Resources("AWS::EC2::NatGateway"); len(n) > 0 {
+		place(fmt.Sprintf("NAT[\"%d NAT gateway(s)\"]", len(n)), n[0].Properties()["SubnetId"])
+	}
+	for _, g := range t.Resources("AWS::AutoScaling::AutoScalingGroup") {
+		place("ASG[\"Auto Scaling group<br/>from its launch template\"]", g.Properties()["VPCZoneIdentifier"])
+	}
+	for _, r := range t.Resources("AWS::SecretsManager::RotationSchedule") {
+		if v, ok := r.Get("HostedRotationLambda", "VpcSubnetIds"); ok {
+			place("Rotation[\"Secrets Manager<br/>rotation function\"]", v)
+		}
+	}
+	for _, e := range t.Resources("AWS::EC2::VPCEndpoint") {
+		if v, ok := e.Get("SubnetIds"); ok {
+			place(fmt.Sprintf("Endpoints[\"%d interface endpoint(s)\"]", countWith(t, "AWS::EC2::VPCEndpoint", "SubnetIds")), v)
+		}
+	}
+	for _, db := range t.Resources("AWS::RDS::DBInstance") {
+		if g, ok := t.Resource(controls.RefTargetOr(db.Properties()["DBSubnetGroupName"])); ok {
+			place(fmt.Sprintf("RDS[(\"RDS %v %v<br/>Multi-AZ %v, encrypted %v\")]", db.Properties()["Engine"], db.Properties()["EngineVersion"], db.Properties()["MultiAZ"], db.Properties()["StorageEncrypted"]), g.Properties()["SubnetIds"])
+		}
 	}
 	for _, tr := range tiers {
 		sort.Strings(zones[tr])
@@ -142,12 +179,41 @@ func writeWorkload(p func(string, ...any), t *controls.Template, f controls.Stac
 		p("            %s[\"%s\"]\n", sgID(t, sg.LogicalID), label(sg.Path()))
 	}
 	p("        end\n")
-	p("        Audit[\"CloudTrail trail %s\"]\n", f.TrailARN[strings.LastIndex(f.TrailARN, "/")+1:])
-	p("        Logs[(\"CloudWatch Logs<br/>KMS-encrypted, %d days\")]\n", f.LogRetentionDays)
-	p("        Detect[\"GuardDuty, Security Hub, AWS Config,<br/>Access Analyzer, CIS alarms\"]\n")
-	p("        Alerts[[\"SNS alerts topic\"]]\n")
-	p("        WAF[\"WAF web ACL\"]\n")
-	p("        AccessLogs[(\"access-log bucket<br/>SSE-S3\")]\n")
+	has := func(typ string) bool { return len(t.Resources(typ)) > 0 }
+	for _, tr := range t.Resources("AWS::CloudTrail::Trail") {
+		p("        Audit[\"CloudTrail trail %s\"]\n", tr.String("TrailName"))
+	}
+	if has("AWS::Logs::LogGroup") {
+		p("        Logs[(\"CloudWatch Logs<br/>%s\")]\n", logGroupsText(t))
+	}
+	var detect []string
+	for _, d := range []struct{ typ, name string }{
+		{"AWS::GuardDuty::Detector", "GuardDuty"}, {"AWS::SecurityHub::Hub", "Security Hub"},
+		{"AWS::Config::ConfigurationRecorder", "AWS Config"}, {"AWS::Config::ConfigRule", "Config rules"},
+		{"AWS::AccessAnalyzer::Analyzer", "Access Analyzer"}, {"AWS::CloudWatch::Alarm", "alarms"},
+	} {
+		if has(d.typ) {
+			detect = append(detect, d.name)
+		}
+	}
+	if len(detect) > 0 {
+		p("        Detect[\"%s\"]\n", strings.Join(detect, ", "))
+	}
+	if has("AWS::SNS::Topic") {
+		p("        Alerts[[\"SNS topic\"]]\n")
+	}
+	if has("AWS::WAFv2::WebACL") {
+		p("        WAF[\"WAF web ACL\"]\n")
+	}
+	accessLogs := ""
+	for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
+		if b := lbAttribute(lb, "access_logs.s3.bucket"); b != nil {
+			accessLogs = controls.RefTargetOr(b)
+		}
+	}
+	if accessLogs != "" {
+		p("        AccessLogs[(\"access-log bucket\")]\n")
+	}
 	p("    end\n")
 
 	var edges []string
@@ -160,14 +226,144 @@ func writeWorkload(p func(string, ...any), t *controls.Template, f controls.Stac
 	for _, e := range edges {
 		p("%s", e)
 	}
-	// Which tier's resources each group protects.
-	p("    %s -.- ALB\n", sgID(t, attached(t, "AWS::ElasticLoadBalancingV2::LoadBalancer", "SecurityGroups")))
-	p("    %s -.- RDS\n", sgID(t, attached(t, "AWS::RDS::DBInstance", "VPCSecurityGroups")))
-	p("    Internet --> WAF --> ALB\n")
-	p("    ALB --> ASG\n    ASG --> RDS\n    Rotation --> RDS\n    ASG --> NAT --> Internet\n")
-	p("    Audit -.->|log files, SSE-KMS with the archive key| %s\n", id("Bucket", f.TrailBucketName))
-	p("    ALB -.->|access logs| AccessLogs\n    VPC -.->|flow logs| Logs\n    WAF -.->|WAF logs| Logs\n    RDS -.->|postgresql, upgrade logs| Logs\n")
-	p("    Audit -.-> Logs\n    Logs -.-> Detect\n    Detect -.-> Alerts\n")
+	// Which resources each group protects, and the flows the templates wire.
+	if has("AWS::ElasticLoadBalancingV2::LoadBalancer") {
+		p("    %s -.- ALB\n", sgID(t, attached(t, "AWS::ElasticLoadBalancingV2::LoadBalancer", "SecurityGroups")))
+		if has("AWS::WAFv2::WebACLAssociation") {
+			p("    Internet --> WAF --> ALB\n")
+		} else {
+			p("    Internet --> ALB\n")
+		}
+		if has("AWS::AutoScaling::AutoScalingGroup") && refsOf(t.Resources("AWS::AutoScaling::AutoScalingGroup")[0].Properties()["TargetGroupARNs"]) != nil {
+			p("    ALB --> ASG\n")
+		}
+	}
+	if has("AWS::RDS::DBInstance") {
+		p("    %s -.- RDS\n", sgID(t, attached(t, "AWS::RDS::DBInstance", "VPCSecurityGroups")))
+	}
+	if has("AWS::EC2::NatGateway") && has("AWS::AutoScaling::AutoScalingGroup") {
+		p("    ASG --> NAT --> Internet\n")
+	}
+	for _, tr := range t.Resources("AWS::CloudTrail::Trail") {
+		p("    Audit -.->|log files, SSE-KMS with the archive key| %s\n", id("Bucket", tr.String("S3BucketName")))
+		if _, ok := tr.Get("CloudWatchLogsLogGroupArn"); ok {
+			p("    Audit -.-> Logs\n")
+		}
+	}
+	if accessLogs != "" {
+		p("    ALB -.->|access logs| AccessLogs\n")
+	}
+	if has("AWS::EC2::FlowLog") {
+		p("    VPC -.->|flow logs| Logs\n")
+	}
+	if has("AWS::WAFv2::LoggingConfiguration") {
+		p("    WAF -.->|WAF logs| Logs\n")
+	}
+	for _, db := range t.Resources("AWS::RDS::DBInstance") {
+		if l := list(db.Properties()["EnableCloudwatchLogsExports"]); len(l) > 0 {
+			p("    RDS -.->|%s logs| Logs\n", joinAny(l))
+		}
+	}
+	if has("AWS::Logs::MetricFilter") && len(detect) > 0 {
+		p("    Logs -.-> Detect\n")
+	}
+	if len(detect) > 0 && has("AWS::SNS::Topic") {
+		p("    Detect -.-> Alerts\n")
+	}
+}
+
+// refsOf returns the logical IDs that v refers to (a list, a reference, or
+// an Fn::Join of references), or nil.
+func refsOf(v any) []string {
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		if id, ok := controls.RefTarget(v); ok {
+			out = append(out, id)
+			return
+		}
+		switch v := v.(type) {
+		case map[string]any:
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+func list(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+func joinAny(l []any) string {
+	s := make([]string, len(l))
+	for i, x := range l {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ", ")
+}
+
+func countWith(t *controls.Template, typ, prop string) int {
+	n := 0
+	for _, r := range t.Resources(typ) {
+		if _, ok := r.Get(prop); ok {
+			n++
+		}
+	}
+	return n
+}
+
+func lbAttribute(lb controls.Resource, key string) any {
+	for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
+		if m, _ := a.(map[string]any); m["Key"] == key {
+			return m["Value"]
+		}
+	}
+	return nil
+}
+
+// listeners describes a load balancer's listeners: protocol, port and TLS
+// policy.
+func listeners(t *controls.Template, lb controls.Resource) string {
+	var out []string
+	for _, l := range t.Resources("AWS::ElasticLoadBalancingV2::Listener") {
+		if controls.RefTargetOr(l.Properties()["LoadBalancerArn"]) != lb.LogicalID {
+			continue
+		}
+		d := fmt.Sprintf("%v %v", l.Properties()["Protocol"], l.Properties()["Port"])
+		if pol := l.String("SslPolicy"); pol != "" {
+			d += " " + pol
+		}
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return strings.Join(out, "<br/>")
+}
+
+// logGroupsText says how the log groups are kept, when they agree.
+func logGroupsText(t *controls.Template) string {
+	days, enc := map[string]bool{}, 0
+	groups := t.Resources("AWS::Logs::LogGroup")
+	for _, g := range groups {
+		days[fmt.Sprint(g.Properties()["RetentionInDays"])] = true
+		if _, ok := g.Get("KmsKeyId"); ok {
+			enc++
+		}
+	}
+	text := fmt.Sprintf("%d groups, %d KMS-encrypted", len(groups), enc)
+	if len(days) == 1 {
+		for d := range days {
+			text += ", " + d + " days"
+		}
+	}
+	return text
 }
 
 type edge struct{ from, what string }

@@ -91,6 +91,7 @@ type StackFacts struct {
 	DBBackupDays         int      `json:"DbBackupRetentionDays,omitempty"`
 	DBRotationDays       int      `json:"DbSecretRotationDays,omitempty"`
 	DBPort               int      `json:"DbPort,omitempty"`
+	UploadPrefix         string   `json:"UploadPrefix,omitempty"`
 	Region               string   `json:"Region,omitempty"`
 	AppPort              int      `json:"AppPort,omitempty"`
 	SessionManager       bool     `json:"SessionManager,omitempty"`

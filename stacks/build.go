@@ -8,6 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/config"
+	"github.com/secure-webapp/secure-webapp/constructs/apptier"
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
 	"github.com/secure-webapp/secure-webapp/controls"
 )
@@ -136,6 +137,7 @@ func describe(stack awscdk.Stack, kind controls.StackKind, cfg *config.Config, a
 		m.TrailS3DataEvents, m.SecurityHubStandards = cfg.Detection.TrailS3DataEvents, cfg.Detection.Standards()
 		m.CentralDetection = !cfg.Detection.Services
 		m.GitHubRepository = cfg.GitHub.Repository
+		m.UploadPrefix = apptier.UploadPrefix
 	}
 	stack.TemplateOptions().SetMetadata(&map[string]any{controls.MetadataKey: m.Map()})
 }

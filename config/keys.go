@@ -152,7 +152,7 @@ func Keys() []*Key {
 			"empty, or any of "+strings.Join(extraStandardNames(), ", ")+", comma-separated",
 			same(""), optional(validStandards), func(c *Config) *string { return &c.Detection.ExtraStandards }),
 		stringKey("permissionsBoundary",
-			"IAM permissions boundary put on every role the app creates, CDK's custom-resource roles included (control ORG-1), as many organizations require: a policy name, which each stack's roles look up in their own account, or the ARN of an AWS managed policy or of a policy in workloadAccount (the log archive creates no role). The boundary must allow what each role does, or deployments fail. Not covered: the password rotation function's role, which the Secrets Manager hosted-rotation transform creates outside the template. Empty: none.",
+			"IAM permissions boundary put on every role the app creates, CDK's custom-resource roles included (control ORG-1), as many organizations require: a policy name, which each stack's roles look up in their own account, or the ARN of an AWS managed policy or of a policy in workloadAccount (the log archive creates no role). The boundary must allow what each role does, or deployments fail. Not covered: the password rotation function's role, which the Secrets Manager hosted-rotation transform creates outside the template and gives no boundary. Empty: none.",
 			"empty, a managed policy name (letters, digits and +=,.@_-, up to 128 characters), or arn:<partition>:iam::<account or aws>:policy/<path/name>",
 			same(""), optional(validBoundary), func(c *Config) *string { return &c.Org.PermissionsBoundary }),
 		stringKey("tags",

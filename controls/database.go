@@ -3,6 +3,7 @@ package controls
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -177,7 +178,7 @@ func databaseControls() []Control {
 			}),
 		},
 		{
-			ID: "DB-7", Title: "The master secret is rotated by the single-user rotation function on the configured schedule (30 days by default), running in the private subnets with its own security group",
+			ID: "DB-7", Title: "The master secret is rotated by the single-user rotation function on the configured schedule (30 days by default), running in the private subnets with its own security group, and logging into a group that the deployment claims before the first rotation, encrypted with a customer-managed key and kept for the configured retention",
 			Frameworks: []string{"FSBP SecretsManager.1", "FSBP SecretsManager.4"},
 			Check: forEachDB(func(t *Template, f StackFacts, db Resource) []Failure {
 				secret := masterSecret(t, db)
@@ -199,6 +200,7 @@ func databaseControls() []Control {
 				if _, ok := RefTarget(sgs); !ok {
 					fails = append(fails, Failure{rs.Path(), "the rotation function has no security group of this stack"})
 				}
+				fails = append(fails, rotationLogsClaimed(t, f, *rs)...)
 				subnets, _ := rs.Get("HostedRotationLambda", "VpcSubnetIds")
 				ids := refsIn(subnets)
 				if len(ids) == 0 {
@@ -420,4 +422,53 @@ func refersTo(v any, id string) bool {
 func mapOf(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
+}
+
+// rotationLogsClaimed checks that the hosted rotation function, which the
+// Secrets Manager transform creates outside the template, has a name, and
+// that custom resources of the template create its log group with a
+// customer-managed key, associate the key and set the configured
+// retention, before the rotation schedule (logs.Claim).
+func rotationLogsClaimed(t *Template, f StackFacts, rs Resource) []Failure {
+	name := rs.String("HostedRotationLambda", "RotationLambdaName")
+	if name == "" {
+		return []Failure{{rs.Path(), "the rotation function has no name (RotationLambdaName), so its log group cannot be claimed: Lambda would make it unencrypted and keep it forever"}}
+	}
+	group := `"logGroupName":"/aws/lambda/` + name + `"`
+	want := map[string]string{
+		"createLogGroup":     "is not created with a customer-managed key",
+		"associateKmsKey":    "is not associated with a customer-managed key",
+		"putRetentionPolicy": fmt.Sprintf("is not kept for the configured %d days", f.LogRetentionDays),
+	}
+	for _, cr := range t.Resources("Custom::AWS") {
+		call := flatten(cr.Properties()["Create"])
+		if !strings.Contains(call, group) || !t.After(rs.LogicalID, cr.LogicalID) {
+			continue
+		}
+		for action := range want {
+			if !strings.Contains(call, `"action":"`+action+`"`) {
+				continue
+			}
+			ok := false
+			switch action {
+			case "putRetentionPolicy":
+				ok = strings.Contains(call, fmt.Sprintf(`"retentionInDays":%d`, f.LogRetentionDays))
+			default:
+				for _, id := range refsIn(cr.Properties()["Create"]) {
+					if k, found := t.Resource(id); found && k.Type == "AWS::KMS::Key" {
+						ok = true
+					}
+				}
+			}
+			if ok {
+				delete(want, action)
+			}
+		}
+	}
+	var fails []Failure
+	for _, why := range want {
+		fails = append(fails, Failure{rs.Path(), "the rotation function's log group /aws/lambda/" + name + " " + why + " before the schedule"})
+	}
+	sort.Slice(fails, func(i, j int) bool { return fails[i].Reason < fails[j].Reason })
+	return fails
 }

@@ -556,6 +556,16 @@ var mutations = []mutation{
 			}
 		}
 	}},
+	{"DB-7", "Workload", "the rotation function's log group is never claimed", func(t *testing.T, tpl *controls.Template) {
+		for _, r := range tpl.Resources("Custom::AWS") {
+			if strings.Contains(jsonOf(r.Properties()["Create"]), "putRetentionPolicy") {
+				deleteResource(tpl, r)
+			}
+		}
+	}},
+	{"DB-7", "Workload", "the rotation function left unnamed", func(t *testing.T, tpl *controls.Template) {
+		delete(props(t, one(t, tpl, "AWS::SecretsManager::RotationSchedule"), "HostedRotationLambda"), "RotationLambdaName")
+	}},
 	{"RET-1", "LogArchive", "CloudTrail bucket deleted with the stack", func(t *testing.T, tpl *controls.Template) {
 		trailBucket(t, tpl).Raw["DeletionPolicy"] = "Delete"
 	}},

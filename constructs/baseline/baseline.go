@@ -112,19 +112,6 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 			Resources:  jsii.Strings(configRole),
 			Conditions: &map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "config.amazonaws.com"}},
 		}))
-	suppressProvider(stack)
+	compliance.SuppressAwsCustomResourceFunction(stack, "the function makes four account-level API calls at deployment")
 	return &Baseline{Construct: c, ConfigRole: slr, ConfigRoleARN: configRole}
-}
-
-// suppressProvider records, on the function that every AwsCustomResource of
-// the stack shares, why the rules it trips do not apply.
-func suppressProvider(stack awscdk.Stack) {
-	fn := stack.Node().TryFindChild(jsii.String("AWS679f53fac002430cb0da5b7982bd2287"))
-	if fn == nil {
-		return
-	}
-	compliance.Suppress(fn, "the function makes four account-level API calls at deployment; it reaches only AWS APIs, runs at most once per deployment, and CloudFormation, not a queue, retries it",
-		"NIST.800.53.R5-LambdaInsideVPC", "HIPAA.Security-LambdaInsideVPC", "PCI.DSS.321-LambdaInsideVPC",
-		"NIST.800.53.R5-LambdaConcurrency", "HIPAA.Security-LambdaConcurrency",
-		"NIST.800.53.R5-LambdaDLQ", "HIPAA.Security-LambdaDLQ")
 }

@@ -161,14 +161,27 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	props.Network.AllowAWSAPIs(rotationSG)
 
 	attached := instance.Secret()
+	// The rotation function is made by the Secrets Manager transform at
+	// deployment, outside the template: it would log into a group of
+	// Lambda's own (unencrypted, kept forever). Named in advance, its group
+	// is claimed before the first rotation (logs.Claim).
+	rotationFunction := props.Identifier + "-rotation"
+	rotationGroup := "/aws/lambda/" + rotationFunction
+	claimsGroup := logs.StackUnique(c, props.Identifier+"-log-claims")
+	rotationLogKey := logs.NewKey(c, "RotationLogKey", "Encrypts the logs of the password rotation function of database "+props.Identifier, rotationGroup, claimsGroup)
+	claimed := logs.Claim(c, "RotationLogGroup", rotationGroup, rotationLogKey, props.LogRetentionDays,
+		logs.NewGroup(c, "LogClaimsLogGroup", claimsGroup, rotationLogKey, props.LogRetentionDays))
 	rotation := attached.AddRotationSchedule(jsii.String("Rotation"), &awssecretsmanager.RotationScheduleOptions{
 		AutomaticallyAfter: awscdk.Duration_Days(jsii.Number(props.RotationDays)),
 		HostedRotation: awssecretsmanager.HostedRotation_PostgreSqlSingleUser(&awssecretsmanager.SingleUserHostedRotationOptions{
+			FunctionName:   jsii.String(rotationFunction),
 			Vpc:            vpc,
 			VpcSubnets:     network.Subnets(network.AppSubnets),
 			SecurityGroups: &[]awsec2.ISecurityGroup{rotationSG},
 		}),
 	})
+	rotation.Node().AddDependency(claimed)
+	compliance.SuppressAwsCustomResourceFunction(awscdk.Stack_Of(c), "the function claims the rotation function's log group at deployment (three CloudWatch Logs calls)")
 
 	if role := instance.Node().TryFindChild(jsii.String("MonitoringRole")); role != nil {
 		compliance.Suppress(role, "AmazonRDSEnhancedMonitoringRole is the policy RDS documents for enhanced monitoring; it only lets RDS write OS metrics to the RDSOSMetrics log group",

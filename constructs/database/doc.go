@@ -21,10 +21,12 @@
 // the security groups it is given and from the rotation function's, by
 // reference, and has no egress.
 //
-// Not yet covered: the rotation function is created by the Secrets Manager
-// hosted-rotation transform at deployment, outside the template, so its log
-// group (/aws/lambda/<its name>) is Lambda's own (unencrypted, kept
-// forever), and no permissions boundary reaches its role.
+// The rotation function is created by the Secrets Manager hosted-rotation
+// transform at deployment, outside the template. It is named in advance, so
+// that its log group (/aws/lambda/<name>) can be claimed before the first
+// rotation: created encrypted, with the configured retention (logs.Claim;
+// DB-7). Not covered: no permissions boundary reaches its role (the
+// transform takes none).
 //
 // Controls implemented here (see docs/CONTROLS.md): DB-1, DB-2, DB-3, DB-4,
 // DB-5, DB-6, DB-7, DB-8, and, for its keys, secret, log groups and instance,

@@ -30,7 +30,7 @@ func orgControls() []Control {
 			},
 		},
 		{
-			ID: "ORG-2", Title: "Every taggable resource carries the tags project=<appName>, profile=<profile> and those configured in tags",
+			ID: "ORG-2", Title: "Every taggable resource carries the tags project=<appName>, profile=<profile> and those configured in tags, CDK's custom-resource roles and functions included",
 			Construct: "stacks", Role: RoleAny,
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
@@ -43,6 +43,9 @@ func orgControls() []Control {
 				for _, r := range t.all() {
 					v, ok := r.Get("Tags")
 					if !ok {
+						if taggableTypes[r.Type] && len(keys) > 0 {
+							fails = append(fails, Failure{r.Path(), "carries no tags, though " + r.Type + " takes them"})
+						}
 						continue
 					}
 					tagged++
@@ -64,6 +67,21 @@ func orgControls() []Control {
 		cs[i].Seed, cs[i].Responsibility = SeedApp, Customer
 	}
 	return cs
+}
+
+// taggableTypes are the resource types of this app that take Tags: each
+// must carry the tags (CDK tags most; stacks.organize tags the roles and
+// functions it writes as plain CloudFormation resources).
+var taggableTypes = map[string]bool{
+	"AWS::AccessAnalyzer::Analyzer": true, "AWS::AutoScaling::AutoScalingGroup": true, "AWS::CertificateManager::Certificate": true,
+	"AWS::CloudTrail::Trail": true, "AWS::CloudWatch::Alarm": true, "AWS::EC2::EIP": true, "AWS::EC2::FlowLog": true,
+	"AWS::EC2::InternetGateway": true, "AWS::EC2::NatGateway": true, "AWS::EC2::RouteTable": true, "AWS::EC2::SecurityGroup": true,
+	"AWS::EC2::Subnet": true, "AWS::EC2::VPC": true, "AWS::EC2::VPCEndpoint": true, "AWS::ElasticLoadBalancingV2::LoadBalancer": true,
+	"AWS::ElasticLoadBalancingV2::TargetGroup": true, "AWS::Events::Rule": true, "AWS::GuardDuty::Detector": true,
+	"AWS::IAM::Role": true, "AWS::KMS::Key": true, "AWS::Lambda::Function": true, "AWS::Logs::LogGroup": true,
+	"AWS::RDS::DBInstance": true, "AWS::RDS::DBParameterGroup": true, "AWS::RDS::DBSubnetGroup": true, "AWS::S3::Bucket": true,
+	"AWS::SNS::Topic": true, "AWS::SecretsManager::Secret": true, "AWS::SecurityHub::Hub": true, "AWS::WAFv2::WebACL": true,
+	"AWS::IAM::OIDCProvider": true,
 }
 
 // tagsOf reads a Tags property in either of CloudFormation's forms: a list

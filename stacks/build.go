@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/config"
@@ -76,6 +77,7 @@ func organize(stack awscdk.Stack, cfg *config.Config) {
 	for _, t := range cfg.Tags() {
 		awscdk.Tags_Of(stack).Add(jsii.String(t[0]), jsii.String(t[1]), nil)
 	}
+	awscdk.Aspects_Of(stack).Add(&untaggedRoles{tags: cfg.Tags()}, nil)
 	if b := cfg.Org.PermissionsBoundary; b != "" {
 		var policy awsiam.IManagedPolicy
 		if strings.HasPrefix(b, "arn:") {
@@ -140,4 +142,26 @@ func describe(stack awscdk.Stack, kind controls.StackKind, cfg *config.Config, a
 		m.UploadPrefix = apptier.UploadPrefix
 	}
 	stack.TemplateOptions().SetMetadata(&map[string]any{controls.MetadataKey: m.Map()})
+}
+
+// untaggedRoles tags the IAM roles and Lambda functions that CDK writes as
+// plain CloudFormation resources (the providers of its custom resources,
+// such as the one that empties the default security group), which CDK's
+// tag aspect cannot reach: they take Tags like any other.
+type untaggedRoles struct{ tags [][2]string }
+
+// Visit implements awscdk.IAspect.
+func (a *untaggedRoles) Visit(node constructs.IConstruct) {
+	if !*awscdk.CfnResource_IsCfnResource(node) || *awscdk.TagManager_IsTaggable(node) {
+		return
+	}
+	r := node.(awscdk.CfnResource)
+	switch *r.CfnResourceType() {
+	case "AWS::IAM::Role", "AWS::Lambda::Function":
+		tags := make([]map[string]string, len(a.tags))
+		for i, t := range a.tags {
+			tags[i] = map[string]string{"Key": t[0], "Value": t[1]}
+		}
+		r.AddPropertyOverride(jsii.String("Tags"), tags)
+	}
 }

@@ -566,6 +566,9 @@ var mutations = []mutation{
 	{"DB-7", "Workload", "the rotation function left unnamed", func(t *testing.T, tpl *controls.Template) {
 		delete(props(t, one(t, tpl, "AWS::SecretsManager::RotationSchedule"), "HostedRotationLambda"), "RotationLambdaName")
 	}},
+	{"ORG-2", "Data", "the default security group's provider role untagged", func(t *testing.T, tpl *controls.Template) {
+		delete(atPath(t, tpl, "AWS::IAM::Role", "VpcRestrictDefaultSGCustomResourceProvider/Role").Properties(), "Tags")
+	}},
 	{"RET-1", "LogArchive", "CloudTrail bucket deleted with the stack", func(t *testing.T, tpl *controls.Template) {
 		trailBucket(t, tpl).Raw["DeletionPolicy"] = "Delete"
 	}},

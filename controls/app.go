@@ -82,7 +82,7 @@ func appControls() []Control {
 			}),
 		},
 		{
-			ID: "APP-3", Title: "The instance role may do exactly this: read the database secret, decrypt it through Secrets Manager, write under the upload prefix of the application bucket, encrypt those objects through S3 (plus Session Manager's policy when sessionManager is on); the stack has no IAM user or access key",
+			ID: "APP-3", Title: "The instance role may do exactly this: read the database secret, decrypt it through Secrets Manager, write under the upload prefix of the application bucket, encrypt those objects (multipart uploads included) through S3 (plus Session Manager's policy when sessionManager is on); the stack has no IAM user or access key",
 			Frameworks: []string{"FSBP IAM.1", "FSBP IAM.21"},
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
@@ -328,6 +328,7 @@ func checkInstanceRole(t *Template, f StackFacts, role Resource) []Failure {
 		{"kms:Decrypt", secretKeyOf(t), "StringEquals kms:ViaService=secretsmanager." + f.Region + ".amazonaws.com"}: false,
 		{"s3:PutObject", "{" + bucketID + ".Arn}/" + f.UploadPrefix + "/*", ""}:                                      false,
 		{"kms:GenerateDataKey", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}:          false,
+		{"kms:Decrypt", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}:                  false,
 	}
 	for _, s := range rolePolicyStatements(t, role) {
 		if !s.Allows() {

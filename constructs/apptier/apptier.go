@@ -138,8 +138,11 @@ func New(scope constructs.Construct, id string, props *Props) *Tier {
 				Resources: &[]*string{bucket.ArnForObjects(jsii.String(UploadPrefix + "/*"))},
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				// GenerateDataKey for every upload, Decrypt as well for multipart
+				// uploads, which S3 splits (S3 user guide, "Multipart upload
+				// API and permissions").
 				Sid:        jsii.String("EncryptUploads"),
-				Actions:    jsii.Strings("kms:GenerateDataKey"),
+				Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
 				Resources:  &[]*string{key.KeyArn()},
 				Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "s3." + region + ".amazonaws.com"}},
 			}),

@@ -16,7 +16,7 @@
 // The instance role has exactly: secretsmanager:GetSecretValue on the
 // database secret, kms:Decrypt on its key through Secrets Manager,
 // s3:PutObject under one prefix of the application bucket, and
-// kms:GenerateDataKey on that bucket's key through S3. With sessionManager
+// kms:GenerateDataKey and kms:Decrypt (multipart uploads) on that bucket's key through S3. With sessionManager
 // on, AmazonSSMManagedInstanceCore too, and nothing else.
 //
 // The application bucket is encrypted with a customer-managed key, blocks

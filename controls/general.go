@@ -143,7 +143,7 @@ func generalControls() []Control {
 			},
 		},
 		{
-			ID: "LAMBDA-1", Title: "Every Lambda function in the templates (CDK's custom-resource functions) logs to a log group of its stack, encrypted with a customer-managed key and kept for the configured retention, instead of one that Lambda would create unencrypted and keep forever",
+			ID: "LAMBDA-1", Title: "Every Lambda function of the workload account's templates (CDK's custom-resource functions) logs to a log group of its stack, encrypted with a customer-managed key and kept for the configured retention, instead of one that Lambda would create unencrypted and keep forever",
 			Seed: SeedAudit, Responsibility: Customer, Construct: "constructs/*", Role: RoleWorkload,
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure

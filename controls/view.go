@@ -97,14 +97,14 @@ func resolveImports(v any, exports, outputs map[string]any) any {
 	case map[string]any:
 		if name, ok := v["Fn::ImportValue"].(string); ok && len(v) == 1 {
 			if val, ok := exports[name]; ok {
-				return val
+				return deepCopy(val) // each import site its own, for tests that edit one
 			}
 		}
 		if ref, ok := v["Fn::GetStackOutput"].(map[string]any); ok && len(v) == 1 {
 			stack, _ := ref["StackName"].(string)
 			output, _ := ref["OutputName"].(string)
 			if val, ok := outputs[stack+"/"+output]; ok {
-				return val
+				return deepCopy(val)
 			}
 		}
 		for k, x := range v {
@@ -298,4 +298,23 @@ func directDependencies(r Resource) []string {
 	}
 	walk(r.Raw["Properties"])
 	return out
+}
+
+// deepCopy copies a decoded JSON value.
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		c := make(map[string]any, len(v))
+		for k, x := range v {
+			c[k] = deepCopy(x)
+		}
+		return c
+	case []any:
+		c := make([]any, len(v))
+		for i, x := range v {
+			c[i] = deepCopy(x)
+		}
+		return c
+	}
+	return v
 }

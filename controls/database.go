@@ -386,7 +386,9 @@ func dependsOn(r Resource, id string) bool {
 	return false
 }
 
-// refsIn returns the logical IDs referenced (Ref, GetAtt) anywhere in v.
+// RefsIn returns the logical IDs referenced (Ref, GetAtt) anywhere in v.
+func RefsIn(v any) []string { return refsIn(v) }
+
 func refsIn(v any) []string {
 	var out []string
 	var walk func(any)

@@ -2,7 +2,6 @@ package controls
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -289,22 +288,6 @@ func lifecycleControls() []Control {
 		cs[i].Seed, cs[i].Responsibility = SeedLifecycle, Customer
 	}
 	return cs
-}
-
-// all returns every resource of the template, in logical-ID order.
-func (t *Template) all() []Resource {
-	rs, _ := t.Body["Resources"].(map[string]any)
-	ids := make([]string, 0, len(rs))
-	for id := range rs {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	out := make([]Resource, 0, len(ids))
-	for _, id := range ids {
-		r, _ := t.Resource(id)
-		out = append(out, r)
-	}
-	return out
 }
 
 // bucketPolicies returns the bucket policies of the bucket v refers to.

@@ -113,20 +113,27 @@ func dig(v any, path ...string) (any, bool) {
 // Resources returns the template's resources of the given type, in logical-ID
 // order.
 func (t *Template) Resources(typ string) []Resource {
-	all, _ := t.Body["Resources"].(map[string]any)
-	ids := make([]string, 0, len(all))
-	for id := range all {
+	var out []Resource
+	for _, r := range t.all() {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// all returns every resource of the template, in logical-ID order.
+func (t *Template) all() []Resource {
+	rs, _ := t.Body["Resources"].(map[string]any)
+	ids := make([]string, 0, len(rs))
+	for id := range rs {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	var out []Resource
+	out := make([]Resource, 0, len(ids))
 	for _, id := range ids {
-		raw, _ := all[id].(map[string]any)
-		if raw == nil {
-			continue
-		}
-		if tp, _ := raw["Type"].(string); tp == typ {
-			out = append(out, Resource{LogicalID: id, Type: typ, Raw: raw})
+		if r, ok := t.Resource(id); ok && r.Raw != nil {
+			out = append(out, r)
 		}
 	}
 	return out

@@ -126,7 +126,7 @@ func writeWorkload(p func(string, ...any), t *controls.Template, f controls.Stac
 	}
 	holds := map[string][]string{}
 	place := func(node string, subnets any) {
-		for _, sub := range refsOf(subnets) {
+		for _, sub := range controls.RefsIn(subnets) {
 			if tr, ok := tierOf[sub]; ok {
 				for _, h := range holds[tr] {
 					if h == node {
@@ -234,7 +234,7 @@ func writeWorkload(p func(string, ...any), t *controls.Template, f controls.Stac
 		} else {
 			p("    Internet --> ALB\n")
 		}
-		if has("AWS::AutoScaling::AutoScalingGroup") && refsOf(t.Resources("AWS::AutoScaling::AutoScalingGroup")[0].Properties()["TargetGroupARNs"]) != nil {
+		if has("AWS::AutoScaling::AutoScalingGroup") && controls.RefsIn(t.Resources("AWS::AutoScaling::AutoScalingGroup")[0].Properties()["TargetGroupARNs"]) != nil {
 			p("    ALB --> ASG\n")
 		}
 	}
@@ -270,31 +270,6 @@ func writeWorkload(p func(string, ...any), t *controls.Template, f controls.Stac
 	if len(detect) > 0 && has("AWS::SNS::Topic") {
 		p("    Detect -.-> Alerts\n")
 	}
-}
-
-// refsOf returns the logical IDs that v refers to (a list, a reference, or
-// an Fn::Join of references), or nil.
-func refsOf(v any) []string {
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		if id, ok := controls.RefTarget(v); ok {
-			out = append(out, id)
-			return
-		}
-		switch v := v.(type) {
-		case map[string]any:
-			for _, x := range v {
-				walk(x)
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
-			}
-		}
-	}
-	walk(v)
-	return out
 }
 
 func list(v any) []any {

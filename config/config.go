@@ -83,7 +83,11 @@ type Network struct {
 	// Zones is the comma-separated list of zone names as configured; empty
 	// means the first AZCount lettered zones of the region. Use AZs.
 	Zones string
-	// NatGateways is the number of NAT gateways (1 to AZCount).
+	// InternetEgress lets the app tier reach the internet through NAT
+	// gateways; false: no NAT gateway, AWS services through endpoints only.
+	InternetEgress bool
+	// NatGateways is the number of NAT gateways (1 to AZCount) when
+	// InternetEgress is true. Use NATs.
 	NatGateways int
 	// InterfaceEndpoints adds Secrets Manager and KMS interface endpoints.
 	InterfaceEndpoints bool
@@ -256,6 +260,9 @@ func Load(context map[string]any) (*Config, error) {
 	}
 
 	problems = append(problems, c.crossCheck()...)
+	if raw, set := context["natGateways"]; set && !c.Network.InternetEgress {
+		problems = append(problems, &Problem{Key: "natGateways", Value: raw, Message: "is set, but internetEgress is false, so there is no NAT gateway; remove natGateways, or set internetEgress true"})
+	}
 	if len(problems) > 0 {
 		return nil, errors.Join(problems...)
 	}

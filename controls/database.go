@@ -48,7 +48,7 @@ func databaseControls() []Control {
 				for _, s := range list(g.Properties()["SubnetIds"]) {
 					id, _ := RefTarget(s)
 					sn, found := t.Resource(id)
-					if !found || sn.Type != "AWS::EC2::Subnet" || subnetTier(sn) != tierIsolated {
+					if !found || sn.Type != "AWS::EC2::Subnet" || subnetTier(sn) != SubnetData {
 						fails = append(fails, Failure{g.Path(), "includes " + describeValue(s) + ", which is not an isolated subnet of this stack"})
 						continue
 					}
@@ -207,7 +207,7 @@ func databaseControls() []Control {
 					fails = append(fails, Failure{rs.Path(), "the rotation function does not run in the VPC"})
 				}
 				for _, id := range ids {
-					if sn, found := t.Resource(id); !found || subnetTier(sn) != tierPrivate {
+					if sn, found := t.Resource(id); !found || subnetTier(sn) != SubnetApp {
 						fails = append(fails, Failure{rs.Path(), "the rotation function runs in " + id + ", not a private subnet"})
 					}
 				}
@@ -215,7 +215,7 @@ func databaseControls() []Control {
 			}),
 		},
 		{
-			ID: "DB-8", Title: "The database's security group admits only the database port, only from the app tier's and the rotation function's security groups (never a CIDR or prefix list), and allows no egress",
+			ID: "DB-8", Title: "The database's security group admits only the database port, only from the security groups of the app instances, the rotation function and the database-user function (never a CIDR or prefix list), and allows no egress",
 			Check: forEachDB(func(t *Template, f StackFacts, db Resource) []Failure {
 				var fails []Failure
 				port := db.Properties()["Port"]
@@ -249,11 +249,19 @@ func databaseControls() []Control {
 							sources[r.source] = true
 						}
 					}
-					if rotationSG == "" || !sources[rotationSG] {
-						fails = append(fails, Failure{sg.Path(), "does not admit the rotation function's security group, so the password could not be rotated"})
+					clients := map[string]string{rotationSG: "the rotation function's", appUserFunctionSG(t): "the database-user function's"}
+					for id := range launchTemplateSGs(t) {
+						clients[id] = "the app instances'"
 					}
-					if len(sources) < 2 {
-						fails = append(fails, Failure{sg.Path(), "admits no security group besides the rotation function's: the app tier cannot connect"})
+					for id, whose := range clients {
+						if id == "" || !sources[id] {
+							fails = append(fails, Failure{sg.Path(), "does not admit " + whose + " security group"})
+						}
+					}
+					for id := range sources {
+						if _, ok := clients[id]; !ok {
+							fails = append(fails, Failure{sg.Path(), "admits security group " + id + ", which is none of the database's clients"})
+						}
 					}
 					for _, e := range egressDetails(t, id) {
 						if e.cidr != "255.255.255.255/32" { // CDK's placeholder that allows nothing

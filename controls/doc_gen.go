@@ -3,6 +3,7 @@ package controls
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -37,9 +38,15 @@ func Suppressions(templates []*Template) []Suppression {
 		if a.Resource != b.Resource {
 			return a.Resource < b.Resource
 		}
-		return a.Rule < b.Rule
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		if a.Stack != b.Stack {
+			return a.Stack < b.Stack
+		}
+		return a.Reason < b.Reason
 	})
-	return out
+	return slices.Compact(out) // a resource suppressed twice for one rule with one reason
 }
 
 // WriteControlsDoc writes docs/CONTROLS.md: the compliance matrix of every

@@ -32,7 +32,7 @@ func edgeControls() []Control {
 					fails = append(fails, Failure{lb.Path(), "is not internet-facing"})
 				}
 				for _, id := range refsIn(lb.Properties()["Subnets"]) {
-					if sn, found := t.Resource(id); !found || subnetTier(sn) != tierPublic {
+					if sn, found := t.Resource(id); !found || subnetTier(sn) != SubnetPublic {
 						fails = append(fails, Failure{lb.Path(), "is placed in " + id + ", not a public subnet"})
 					}
 				}

@@ -9,24 +9,29 @@ import (
 
 const networkPkg = "constructs/network"
 
-// Subnet tiers, as CDK records them in each subnet's aws-cdk:subnet-type tag.
+// Subnet tiers: the subnet group names that constructs/network gives CDK,
+// which records them in each subnet's aws-cdk:subnet-name tag.
 const (
-	tierPublic   = "Public"
-	tierPrivate  = "Private"
-	tierIsolated = "Isolated"
+	// SubnetPublic holds the load balancer and the NAT gateways.
+	SubnetPublic = "Public"
+	// SubnetApp holds the instances and the functions in the VPC; it leaves
+	// the VPC through NAT gateways with internetEgress, not at all without.
+	SubnetApp = "App"
+	// SubnetData holds the database and never leaves the VPC.
+	SubnetData = "Data"
 )
 
 func networkControls() []Control {
 	return inSection(SeedNetwork, networkPkg, RoleWorkload, []Control{
 		{
-			ID: "NET-1", Title: "The VPC spans the configured number of availability zones (at least two), each with a public, a private (app) and an isolated (database) subnet",
+			ID: "NET-1", Title: "The VPC spans the configured number of availability zones (at least two), each with a Public, an App and a Data subnet",
 			Check: func(t *Template, f StackFacts) []Failure {
 				fails := oneVPC(t)
 				if f.AZCount < 2 {
 					fails = append(fails, Failure{"", fmt.Sprintf("the stack records %d availability zone(s); at least two are required", f.AZCount)})
 				}
 				byTier := subnetsByTier(t)
-				for _, tier := range []string{tierPublic, tierPrivate, tierIsolated} {
+				for _, tier := range []string{SubnetPublic, SubnetApp, SubnetData} {
 					azs := map[string]bool{}
 					for _, s := range byTier[tier] {
 						azs[describeValue(s.Properties()["AvailabilityZone"])] = true
@@ -39,7 +44,7 @@ func networkControls() []Control {
 			},
 		},
 		{
-			ID: "NET-2", Title: "No subnet assigns public IPs on launch; only public subnets route to the internet gateway, private subnets leave the VPC only through the configured NAT gateways, isolated subnets not at all",
+			ID: "NET-2", Title: "No subnet assigns public IPs on launch; only Public subnets route to the internet gateway; App subnets leave the VPC only through the configured NAT gateways with internetEgress, not at all without; Data subnets never",
 			Frameworks: []string{"FSBP EC2.15"},
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
@@ -49,11 +54,11 @@ func networkControls() []Control {
 						fails = append(fails, Failure{s.Path(), "MapPublicIpOnLaunch is true"})
 					}
 					if subnetTier(s) == "" {
-						fails = append(fails, Failure{s.Path(), "has no aws-cdk:subnet-type tag, so its tier cannot be checked"})
+						fails = append(fails, Failure{s.Path(), "has no aws-cdk:subnet-name tag, so its tier cannot be checked"})
 					}
 				}
 				publicIDs := map[string]bool{}
-				for _, s := range byTier[tierPublic] {
+				for _, s := range byTier[SubnetPublic] {
 					publicIDs[s.LogicalID] = true
 				}
 				for tier, subnets := range byTier {
@@ -61,16 +66,16 @@ func networkControls() []Control {
 						for _, r := range routesOf(t, s.LogicalID) {
 							target, kind := routeTarget(t, r)
 							switch {
-							case kind == "AWS::EC2::InternetGateway" && tier != tierPublic:
+							case kind == "AWS::EC2::InternetGateway" && tier != SubnetPublic:
 								fails = append(fails, Failure{r.Path(), fmt.Sprintf("routes the %s subnet %s to the internet gateway", strings.ToLower(tier), s.Path())})
-							case kind == "AWS::EC2::NatGateway" && tier != tierPrivate:
+							case kind == "AWS::EC2::NatGateway" && (tier != SubnetApp || !f.InternetEgress):
 								fails = append(fails, Failure{r.Path(), fmt.Sprintf("routes the %s subnet %s to a NAT gateway", strings.ToLower(tier), s.Path())})
 							case kind != "AWS::EC2::InternetGateway" && kind != "AWS::EC2::NatGateway":
 								fails = append(fails, Failure{r.Path(), fmt.Sprintf("routes the %s subnet %s out of the VPC through %s", strings.ToLower(tier), s.Path(), target)})
 							}
 						}
-						if tier == tierPrivate && !hasDefaultRoute(t, s.LogicalID, "AWS::EC2::NatGateway") {
-							fails = append(fails, Failure{s.Path(), "private subnet without a default route through a NAT gateway"})
+						if tier == SubnetApp && f.InternetEgress && !hasDefaultRoute(t, s.LogicalID, "AWS::EC2::NatGateway") {
+							fails = append(fails, Failure{s.Path(), "App subnet without a default route through a NAT gateway (internetEgress is true)"})
 						}
 					}
 				}
@@ -136,7 +141,7 @@ func networkControls() []Control {
 			},
 		},
 		{
-			ID: "NET-5", Title: "An S3 gateway endpoint serves the private subnets; with interfaceEndpoints on, Secrets Manager and KMS interface endpoints with private DNS admit HTTPS only from security groups, by reference",
+			ID: "NET-5", Title: "An S3 gateway endpoint serves the App subnets; with interfaceEndpoints on, Secrets Manager and KMS interface endpoints with private DNS admit HTTPS only from security groups, by reference",
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
 				s3 := endpoint(t, "s3", "Gateway")
@@ -149,9 +154,9 @@ func networkControls() []Control {
 							tables[id] = true
 						}
 					}
-					for _, s := range subnetsByTier(t)[tierPrivate] {
+					for _, s := range subnetsByTier(t)[SubnetApp] {
 						if rt := routeTableOf(t, s.LogicalID); rt == "" || !tables[rt] {
-							fails = append(fails, Failure{s3.Path(), "does not serve the route table of private subnet " + s.Path()})
+							fails = append(fails, Failure{s3.Path(), "does not serve the route table of App subnet " + s.Path()})
 						}
 					}
 				}
@@ -213,7 +218,7 @@ func oneVPC(t *Template) []Failure {
 func subnetTier(s Resource) string {
 	tags, _ := s.Get("Tags")
 	for _, tag := range list(tags) {
-		if k, _ := dig(tag, "Key"); k == "aws-cdk:subnet-type" {
+		if k, _ := dig(tag, "Key"); k == "aws-cdk:subnet-name" {
 			v, _ := dig(tag, "Value")
 			s, _ := v.(string)
 			return s
@@ -332,7 +337,10 @@ type rule struct {
 	from, to int
 	cidr     string // CidrIp or CidrIpv6, or "prefix list <id>"
 	source   string // logical ID of the source security group
-	egress   bool   // an egress rule: cidr and source are its destination
+	// prefixList is the logical ID of the resource the prefix list's ID
+	// comes from (Fn::GetAtt), when it is one of the template.
+	prefixList string
+	egress     bool // an egress rule: cidr and source are its destination
 }
 
 func (r rule) String() string {
@@ -390,6 +398,7 @@ func parseRule(path string, m map[string]any) rule {
 		r.cidr = describeValue(m["CidrIpv6"])
 	case m["SourcePrefixListId"] != nil:
 		r.cidr = "prefix list " + describeValue(m["SourcePrefixListId"])
+		r.prefixList = RefTargetOr(m["SourcePrefixListId"])
 	case m["SourceSecurityGroupId"] != nil:
 		if id, ok := RefTarget(m["SourceSecurityGroupId"]); ok {
 			r.source = id

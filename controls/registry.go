@@ -85,12 +85,14 @@ type StackFacts struct {
 	GitHubRepository string `json:"GitHubRepository,omitempty"`
 	// The workload's settings that its controls check against.
 	AZCount              int      `json:"AzCount,omitempty"`
+	InternetEgress       bool     `json:"InternetEgress,omitempty"`
 	NatGateways          int      `json:"NatGateways,omitempty"`
 	InterfaceEndpoints   bool     `json:"InterfaceEndpoints,omitempty"`
 	LogRetentionDays     int      `json:"LogRetentionDays,omitempty"`
 	DBBackupDays         int      `json:"DbBackupRetentionDays,omitempty"`
 	DBRotationDays       int      `json:"DbSecretRotationDays,omitempty"`
 	DBPort               int      `json:"DbPort,omitempty"`
+	DBAppUser            string   `json:"DbAppUser,omitempty"`
 	UploadPrefix         string   `json:"UploadPrefix,omitempty"`
 	Region               string   `json:"Region,omitempty"`
 	AppPort              int      `json:"AppPort,omitempty"`
@@ -164,7 +166,7 @@ type Control struct {
 // All returns every control, in ID order.
 func All() []Control {
 	var all []Control
-	for _, group := range [][]Control{logArchiveControls(), trailControls(), networkControls(), databaseControls(), appControls(), edgeControls(), detectionControls(), generalControls(), lifecycleControls(), githubControls(), orgControls()} {
+	for _, group := range [][]Control{logArchiveControls(), trailControls(), networkControls(), {egressControl()}, databaseControls(), {appUserControl()}, appControls(), edgeControls(), detectionControls(), generalControls(), lifecycleControls(), githubControls(), orgControls()} {
 		all = append(all, group...)
 	}
 	sort.Slice(all, func(i, j int) bool { return idLess(all[i].ID, all[j].ID) })

@@ -82,6 +82,12 @@ const IdentityKey = "SecureWebappIdentity"
 const (
 	// IdentityApplicationBucket is the bucket the application writes to.
 	IdentityApplicationBucket = "application-bucket"
+	// IdentityS3PrefixList is the custom resource that looks up the S3
+	// gateway endpoint's managed prefix list.
+	IdentityS3PrefixList = "s3-prefix-list"
+	// IdentityAppDatabaseUser is the custom resource that creates the
+	// application's database user and its grants.
+	IdentityAppDatabaseUser = "app-database-user"
 )
 
 // Identity returns what the resource's construct declared it to be, or "".

@@ -11,6 +11,7 @@ import (
 	"github.com/secure-webapp/secure-webapp/config"
 	"github.com/secure-webapp/secure-webapp/constructs/apptier"
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/constructs/database"
 	"github.com/secure-webapp/secure-webapp/controls"
 )
 
@@ -131,9 +132,11 @@ func describe(stack awscdk.Stack, kind controls.StackKind, cfg *config.Config, a
 		m.DeploysAfter = append(m.DeploysAfter, *a.StackName())
 	}
 	if m.Role == controls.RoleWorkload {
-		m.AZCount, m.NatGateways, m.InterfaceEndpoints = cfg.Network.AZCount, cfg.Network.NatGateways, cfg.Network.InterfaceEndpoints
+		m.AZCount, m.NatGateways, m.InterfaceEndpoints = cfg.Network.AZCount, cfg.Network.NATs(), cfg.Network.InterfaceEndpoints
+		m.InternetEgress = cfg.Network.InternetEgress
 		m.LogRetentionDays = cfg.LogRetentionDays
 		m.DBBackupDays, m.DBRotationDays, m.DBPort = cfg.Database.BackupDays, cfg.Database.RotationDays, cfg.Database.Port
+		m.DBAppUser = database.AppUsername
 		m.Region, m.AppPort, m.SessionManager = cfg.Region, cfg.App.Port, cfg.App.SessionManager
 		m.AlertEmail, m.DomainName, m.HostedZoneID = cfg.AlertEmail != "", cfg.DomainName, cfg.HostedZoneID
 		m.TrailS3DataEvents, m.SecurityHubStandards = cfg.Detection.TrailS3DataEvents, cfg.Detection.Standards()

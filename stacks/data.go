@@ -32,15 +32,16 @@ func NewDataStack(scope constructs.Construct, id string, cfg *config.Config) *Da
 		"Stateful workload of "+cfg.AppName+": its network, PostgreSQL database and secret, application bucket and access logs"))
 	network.PinZones(stack, cfg.Network.AZs(cfg.Region))
 	net := network.New(stack, "Network", &network.Props{
-		CIDR:                    cfg.Network.CIDR,
-		AZs:                     cfg.Network.AZs(cfg.Region),
-		SubnetPrefix:            cfg.Network.SubnetPrefix(),
-		NatGateways:             cfg.Network.NatGateways,
-		InterfaceEndpoints:      cfg.Network.InterfaceEndpoints,
-		SessionManagerEndpoints: cfg.App.SessionManager,
-		FlowLogGroupName:        "/" + cfg.AppName + "/vpc-flow-logs",
-		FunctionLogGroupName:    "/" + cfg.AppName + "/restrict-default-security-group",
-		LogRetentionDays:        cfg.LogRetentionDays,
+		CIDR:                 cfg.Network.CIDR,
+		AZs:                  cfg.Network.AZs(cfg.Region),
+		SubnetPrefix:         cfg.Network.SubnetPrefix(),
+		InternetEgress:       cfg.Network.InternetEgress,
+		NatGateways:          cfg.Network.NATs(),
+		InterfaceEndpoints:   cfg.Network.InterfaceEndpoints,
+		SessionManager:       cfg.App.SessionManager,
+		FlowLogGroupName:     "/" + cfg.AppName + "/vpc-flow-logs",
+		FunctionLogGroupName: "/" + cfg.AppName + "/restrict-default-security-group",
+		LogRetentionDays:     cfg.LogRetentionDays,
 	})
 	db := database.New(stack, "Database", &database.Props{
 		Network:          net,
@@ -65,9 +66,9 @@ func NewDataStack(scope constructs.Construct, id string, cfg *config.Config) *Da
 	// after them, the rollback would stop at a bucket (ROLLBACK_FAILED).
 	accessLogs.Node().AddDependency(db.Created)
 	bucket.Node().AddDependency(db.Created)
-	// The app tier reaches package repositories, the RDS CA bundle and (without
-	// interface endpoints) AWS APIs over HTTPS, through the NAT gateways.
-	net.AppSecurityGroup.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS out through the NAT gateways: package updates, the RDS CA bundle, AWS APIs"), nil)
+	// The app tier reaches the package repositories and the application
+	// bucket (and, with internetEgress, the internet).
+	net.AllowOutbound(net.AppSecurityGroup, "App tier")
 	awscdk.NewCfnOutput(stack, jsii.String("DatabaseIdentifier"), &awscdk.CfnOutputProps{
 		Description: jsii.String("The RDS instance identifier (" + cfg.DatabaseIdentifier() + "- and this stack's suffix), for the commands of docs/DEPLOY.md"),
 		Value:       db.Instance.InstanceIdentifier(),

@@ -195,9 +195,40 @@ var mutations = []mutation{
 		}})
 	}},
 	{"NET-2", "Workload", "app subnet routed straight to the internet gateway", func(t *testing.T, tpl *controls.Template) {
-		p := atPath(t, tpl, "AWS::EC2::Route", "AppSubnet1/DefaultRoute").Properties()
-		delete(p, "NatGatewayId")
-		p["GatewayId"] = ref(one(t, tpl, "AWS::EC2::InternetGateway"))
+		addResource(tpl, "MutationRoute", map[string]any{"Type": "AWS::EC2::Route", "Properties": map[string]any{
+			"RouteTableId":         routeTableOf(t, tpl, atPath(t, tpl, "AWS::EC2::Subnet", "AppSubnet1/Subnet")),
+			"DestinationCidrBlock": "0.0.0.0/0",
+			"GatewayId":            ref(one(t, tpl, "AWS::EC2::InternetGateway")),
+		}})
+	}},
+	{"NET-7", "Workload", "a NAT gateway without internetEgress", func(t *testing.T, tpl *controls.Template) {
+		addResource(tpl, "MutationNat", map[string]any{"Type": "AWS::EC2::NatGateway", "Properties": map[string]any{
+			"SubnetId": ref(atPath(t, tpl, "AWS::EC2::Subnet", "PublicSubnet1/Subnet")), "ConnectivityType": "private"}})
+	}},
+	{"NET-7", "Workload", "the app tier sends HTTPS to any address", func(t *testing.T, tpl *controls.Template) {
+		appendList(atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource").Properties(), "SecurityGroupEgress",
+			map[string]any{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"})
+	}},
+	{"NET-7", "Workload", "the database-user function sends to a prefix list of its own", func(t *testing.T, tpl *controls.Template) {
+		appendList(atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppUser/SecurityGroup/Resource").Properties(), "SecurityGroupEgress",
+			map[string]any{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "DestinationPrefixListId": "pl-12345678"})
+	}},
+	{"NET-7", "Workload", "the S3 gateway endpoint admits every bucket", func(t *testing.T, tpl *controls.Template) {
+		delete(atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/S3/Resource").Properties(), "PolicyDocument")
+	}},
+	{"NET-7", "Workload", "the S3 gateway endpoint admits an AWS bucket for writes", func(t *testing.T, tpl *controls.Template) {
+		doc := atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/S3/Resource").Properties()["PolicyDocument"].(map[string]any)
+		doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Effect": "Allow", "Principal": "*",
+			"Action": "s3:PutObject", "Resource": "arn:aws:s3:::al2023-repos-us-east-1-de612dc2/*"})
+	}},
+	{"NET-7", "Workload", "the S3 gateway endpoint admits another account's bucket", func(t *testing.T, tpl *controls.Template) {
+		doc := atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/S3/Resource").Properties()["PolicyDocument"].(map[string]any)
+		doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Effect": "Allow", "Principal": "*",
+			"Action": "s3:PutObject", "Resource": "arn:aws:s3:::exfiltration-bucket/*"})
+	}},
+	{"NET-7", "Workload", "an instance security group admits the internet", func(t *testing.T, tpl *controls.Template) {
+		appendList(atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource").Properties(), "SecurityGroupIngress",
+			map[string]any{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"})
 	}},
 	{"NET-3", "Workload", "flow log of rejected traffic only", func(t *testing.T, tpl *controls.Template) {
 		one(t, tpl, "AWS::EC2::FlowLog").Properties()["TrafficType"] = "REJECT"
@@ -303,6 +334,50 @@ var mutations = []mutation{
 		atPath(t, tpl, "AWS::EC2::SecurityGroup", "Database/SecurityGroup/Resource").Properties()["SecurityGroupEgress"] =
 			[]any{map[string]any{"IpProtocol": "-1", "CidrIp": "0.0.0.0/0"}}
 	}},
+	{"DB-8", "Workload", "the database admits the endpoints' security group", func(t *testing.T, tpl *controls.Template) {
+		db := atPath(t, tpl, "AWS::EC2::SecurityGroup", "Database/SecurityGroup/Resource")
+		addResource(tpl, "MutationIngress", map[string]any{"Type": "AWS::EC2::SecurityGroupIngress", "Properties": map[string]any{
+			"GroupId": getAtt(db, "GroupId"), "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
+			"SourceSecurityGroupId": getAtt(atPath(t, tpl, "AWS::EC2::SecurityGroup", "EndpointSecurityGroup/Resource"), "GroupId"),
+		}})
+	}},
+	{"DB-9", "Workload", "the app's user made rds_superuser", func(t *testing.T, tpl *controls.Template) {
+		appendList(appUser(t, tpl).Properties(), "Statements", "GRANT rds_superuser TO webapp_app")
+	}},
+	{"DB-9", "Workload", "the app's user may create roles", func(t *testing.T, tpl *controls.Template) {
+		appendList(appUser(t, tpl).Properties(), "Statements", "ALTER ROLE webapp_app CREATEROLE")
+	}},
+	{"DB-9", "Workload", "the app's user owns its schema", func(t *testing.T, tpl *controls.Template) {
+		appendList(appUser(t, tpl).Properties(), "Statements", "ALTER SCHEMA app OWNER TO webapp_app")
+	}},
+	{"DB-9", "Workload", "the app's user may create tables", func(t *testing.T, tpl *controls.Template) {
+		appendList(appUser(t, tpl).Properties(), "Statements", "GRANT USAGE, CREATE ON SCHEMA app TO webapp_app")
+	}},
+	{"DB-9", "Workload", "the app's user logs in with a password", func(t *testing.T, tpl *controls.Template) {
+		p := appUser(t, tpl).Properties()
+		var kept []any
+		for _, s := range p["Statements"].([]any) {
+			if !strings.Contains(s.(string), "rds_iam") {
+				kept = append(kept, s)
+			}
+		}
+		p["Statements"] = kept
+	}},
+	{"DB-9", "Workload", "the app's user is the master user", func(t *testing.T, tpl *controls.Template) {
+		appUser(t, tpl).Properties()["Username"] = "webapp_admin"
+	}},
+	{"DB-9", "Workload", "the database-user function runs outside the VPC", func(t *testing.T, tpl *controls.Template) {
+		fn, _ := tpl.Resource(controls.RefTargetOr(appUser(t, tpl).Properties()["ServiceToken"]))
+		delete(fn.Properties(), "VpcConfig")
+	}},
+	{"DB-9", "Workload", "the instance role may read the master secret", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range statements(t, tpl, "AWS::IAM::ManagedPolicy", "PolicyDocument") {
+			if s["Sid"] == "WriteUploads" {
+				s["Action"] = []any{"s3:PutObject", "secretsmanager:GetSecretValue"}
+				s["Resource"] = []any{s["Resource"], ref(one(t, tpl, "AWS::SecretsManager::SecretTargetAttachment"))}
+			}
+		}
+	}},
 	{"KMS-1", "LogArchive", "log key rotation off", func(t *testing.T, tpl *controls.Template) {
 		one(t, tpl, "AWS::KMS::Key").Properties()["EnableKeyRotation"] = false
 	}},
@@ -360,6 +435,11 @@ var mutations = []mutation{
 	}},
 	{"APP-4", "Workload", "application bucket public", func(t *testing.T, tpl *controls.Template) {
 		props(t, appBucket(t, tpl), "PublicAccessBlockConfiguration")["RestrictPublicBuckets"] = false
+	}},
+	{"APP-5", "Workload", "user data names the master secret", func(t *testing.T, tpl *controls.Template) {
+		d := props(t, one(t, tpl, "AWS::EC2::LaunchTemplate"), "LaunchTemplateData")
+		d["UserData"] = map[string]any{"Fn::Base64": map[string]any{"Fn::Join": []any{"", []any{
+			"#!/bin/bash\nSECRET=", ref(one(t, tpl, "AWS::SecretsManager::SecretTargetAttachment"))}}}}
 	}},
 	{"APP-5", "Workload", "password in user data", func(t *testing.T, tpl *controls.Template) {
 		d := props(t, one(t, tpl, "AWS::EC2::LaunchTemplate"), "LaunchTemplateData")
@@ -699,10 +779,28 @@ func mutate(t *testing.T, a *assembly, m mutation) {
 	t.Errorf("%s still passes after %q", m.control, m.name)
 }
 
+// appUser is the custom resource that creates the application's database
+// user.
+func appUser(t *testing.T, tpl *controls.Template) controls.Resource {
+	t.Helper()
+	rs := tpl.Declared(controls.IdentityAppDatabaseUser)
+	if len(rs) != 1 {
+		t.Fatalf("%d application database users", len(rs))
+	}
+	return rs[0]
+}
+
 // variantMutations weaken the controls that apply only with the settings
 // of the "variants" synthesis (a permissions boundary, tags, the GitHub
 // deploy stack).
 var variantMutations = []mutation{
+	{"NET-7", "Workload", "the app tier sends all traffic to the internet", func(t *testing.T, tpl *controls.Template) {
+		appendList(atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource").Properties(), "SecurityGroupEgress",
+			map[string]any{"IpProtocol": "-1", "CidrIp": "0.0.0.0/0"})
+	}},
+	{"NET-2", "Workload", "an App subnet without its NAT route", func(t *testing.T, tpl *controls.Template) {
+		deleteResource(tpl, atPath(t, tpl, "AWS::EC2::Route", "AppSubnet1/DefaultRoute"))
+	}},
 	{"DB-8", "Workload", "the database also admits PostgreSQL's default port", func(t *testing.T, tpl *controls.Template) {
 		db := atPath(t, tpl, "AWS::EC2::SecurityGroup", "Database/SecurityGroup/Resource")
 		app := atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource")

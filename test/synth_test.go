@@ -41,7 +41,7 @@ var profiles = []struct {
 }{
 	{"sandbox", map[string]any{"profile": "sandbox"}, true, true},
 	{"production", map[string]any{"profile": "production"}, false, true},
-	{"variants", map[string]any{"profile": "sandbox", "loggingAccount": "333333333333", "interfaceEndpoints": false,
+	{"variants", map[string]any{"profile": "sandbox", "loggingAccount": "333333333333", "internetEgress": true, "interfaceEndpoints": false,
 		"sessionManager": true, "hostedZoneId": "Z0123456789ABCDEFGHIJ", "alertEmail": "security@example.com",
 		"trailS3DataEvents": false, "securityHubExtraStandards": "pci-dss,nist-800-53", "detectionServices": false,
 		"permissionsBoundary": "org-boundary", "tags": "cost-center=42,owner=secops", "githubRepository": "my-org/secure-webapp",

@@ -15,11 +15,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/constructs/database"
 	"github.com/secure-webapp/secure-webapp/constructs/databucket"
 	"github.com/secure-webapp/secure-webapp/constructs/keys"
 	"github.com/secure-webapp/secure-webapp/constructs/network"
@@ -43,10 +43,9 @@ type Props struct {
 	Network *network.Network
 	// SecurityGroup is the instances' security group.
 	SecurityGroup awsec2.ISecurityGroup
-	// DatabaseSecret and DatabaseSecretKey are the secret the instances read
-	// and the key it is encrypted with.
-	DatabaseSecret    awssecretsmanager.ISecret
-	DatabaseSecretKey awskms.IKey
+	// Database is the database the instances connect to, as its own
+	// user, with IAM authentication.
+	Database *database.Database
 	// Bucket is the application bucket (NewBucket), in the stateful stack;
 	// the instances write under UploadPrefix.
 	Bucket *Bucket
@@ -115,22 +114,21 @@ func New(scope constructs.Construct, id string, props *Props) *Tier {
 
 	role := awsiam.NewRole(c, jsii.String("InstanceRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
-		Description: jsii.String("App instances: read the database secret, write under " + UploadPrefix + "/ of the application bucket"),
+		Description: jsii.String("App instances: connect to the database as " + props.Database.AppUser + ", write under " + UploadPrefix + "/ of the application bucket"),
 	})
+	// IAM database authentication: the one user, on the one instance (RDS
+	// user guide, "Creating and using an IAM policy for IAM database
+	// access"). The instances read no secret at all.
+	dbUser := fmt.Sprintf("arn:%s:rds-db:%s:%s:dbuser:%s/%s", *stack.Partition(), region, *stack.Account(),
+		*props.Database.Instance.InstanceResourceId(), props.Database.AppUser)
 	policy := awsiam.NewManagedPolicy(c, jsii.String("InstancePolicy"), &awsiam.ManagedPolicyProps{
 		Description: jsii.String("The app instances' only permissions"),
 		Roles:       &[]awsiam.IRole{role},
 		Statements: &[]awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("ReadTheDatabaseSecret"),
-				Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
-				Resources: &[]*string{props.DatabaseSecret.SecretArn()},
-			}),
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:        jsii.String("DecryptTheDatabaseSecret"),
-				Actions:    jsii.Strings("kms:Decrypt"),
-				Resources:  &[]*string{props.DatabaseSecretKey.KeyArn()},
-				Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + region + ".amazonaws.com"}},
+				Sid:       jsii.String("ConnectAsTheAppUser"),
+				Actions:   jsii.Strings("rds-db:connect"),
+				Resources: jsii.Strings(dbUser),
 			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String("WriteUploads"),
@@ -156,7 +154,12 @@ func New(scope constructs.Construct, id string, props *Props) *Tier {
 			"AwsSolutions-IAM4")
 	}
 
-	ud, err := renderUserData(region, *props.DatabaseSecret.SecretArn(), *bucket.BucketName(), props.Port)
+	db := props.Database
+	ud, err := renderUserData(userData{
+		Region: region, Bucket: *bucket.BucketName(), Port: props.Port,
+		DBHost: *db.Instance.DbInstanceEndpointAddress(), DBPort: *db.Instance.DbInstanceEndpointPort(),
+		DBName: db.Name, DBUser: db.AppUser, CABundle: db.CABundle,
+	})
 	if err != nil {
 		panic(err) // the template is embedded and TestRenderUserData renders it: a bug, not a user mistake
 	}
@@ -208,16 +211,26 @@ func New(scope constructs.Construct, id string, props *Props) *Tier {
 	return &Tier{Construct: c, Target: group, Group: group, Role: role}
 }
 
-// renderUserData renders sampleapp/user-data.sh with the application and its
-// non-secret settings. secretArn and bucket may be CDK tokens;
-// CloudFormation resolves them.
-func renderUserData(region, secretArn, bucket string, port int) (string, error) {
+// userData are the settings the user data carries, none of them secret.
+// Bucket, DBHost and DBPort may be CDK tokens; CloudFormation resolves them.
+type userData struct {
+	Region, Bucket, DBHost, DBPort, DBName, DBUser, CABundle string
+	Port                                                     int
+}
+
+// renderUserData renders sampleapp/user-data.sh with the application, its
+// settings and the RDS root CAs.
+func renderUserData(u userData) (string, error) {
 	cfg, err := json.MarshalIndent(map[string]any{
-		"region":    region,
-		"secretArn": secretArn,
-		"bucket":    bucket,
-		"prefix":    UploadPrefix,
-		"port":      port,
+		"region":   u.Region,
+		"bucket":   u.Bucket,
+		"prefix":   UploadPrefix,
+		"port":     u.Port,
+		"dbHost":   u.DBHost,
+		"dbPort":   u.DBPort,
+		"dbName":   u.DBName,
+		"dbUser":   u.DBUser,
+		"caBundle": "/etc/webapp/rds-ca.pem",
 	}, "", "  ")
 	if err != nil {
 		return "", err
@@ -227,7 +240,7 @@ func renderUserData(region, secretArn, bucket string, port int) (string, error) 
 		return "", fmt.Errorf("sampleapp/user-data.sh: %w", err)
 	}
 	var b bytes.Buffer
-	if err := t.Execute(&b, map[string]string{"Config": string(cfg), "Region": region, "App": strings.TrimRight(appSource, "\n")}); err != nil {
+	if err := t.Execute(&b, map[string]string{"Config": string(cfg), "CABundle": u.CABundle, "App": strings.TrimRight(appSource, "\n")}); err != nil {
 		return "", fmt.Errorf("sampleapp/user-data.sh: %w", err)
 	}
 	return b.String(), nil

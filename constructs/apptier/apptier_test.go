@@ -5,28 +5,35 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/secure-webapp/secure-webapp/internal/rdsca"
 )
 
 // TestRenderUserData renders the embedded user data as synthesis does and
 // checks that it is a valid shell script carrying the app and its settings,
 // and nothing secret.
 func TestRenderUserData(t *testing.T) {
-	ud, err := renderUserData("eu-west-2", "arn:aws:secretsmanager:eu-west-2:111111111111:secret:db-AbCdEf", "app-bucket", 8443)
+	ca := rdsca.Bundle("eu-west-2")
+	ud, err := renderUserData(userData{
+		Region: "eu-west-2", Bucket: "app-bucket", Port: 8443,
+		// The longest values CloudFormation may put in place of the tokens.
+		DBHost: strings.Repeat("h", 253), DBPort: "65535", DBName: "app", DBUser: "webapp_app", CABundle: ca,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`"secretArn": "arn:aws:secretsmanager:eu-west-2:111111111111:secret:db-AbCdEf"`,
-		"https://truststore.pki.rds.amazonaws.com/eu-west-2/eu-west-2-bundle.pem",
+		`"dbUser": "webapp_app"`,
 		`"port": 8443`,
-		"def credentials(refresh=False):",
+		strings.TrimSpace(ca),
+		"def auth_token():",
 		"security-updates.timer",
 	} {
 		if !strings.Contains(ud, want) {
 			t.Errorf("user data lacks %q", want)
 		}
 	}
-	for _, bad := range []string{"{{", "}}", "{{resolve:"} {
+	for _, bad := range []string{"{{", "}}", "{{resolve:", "secretsmanager", "curl"} {
 		if strings.Contains(ud, bad) {
 			t.Errorf("user data contains %q", bad)
 		}

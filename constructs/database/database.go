@@ -5,7 +5,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsrds"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -15,6 +15,8 @@ import (
 	"github.com/secure-webapp/secure-webapp/constructs/keys"
 	"github.com/secure-webapp/secure-webapp/constructs/logs"
 	"github.com/secure-webapp/secure-webapp/constructs/network"
+	"github.com/secure-webapp/secure-webapp/constructs/sdkcall"
+	"github.com/secure-webapp/secure-webapp/internal/rdsca"
 )
 
 // MasterUsername is the administrator's user name: not the engine's default
@@ -52,14 +54,21 @@ type Props struct {
 	LogRetentionDays int
 }
 
-// Database is the PostgreSQL database and its master credentials.
+// Database is the PostgreSQL database, its master credentials and the
+// application's own user.
 type Database struct {
 	constructs.Construct
-	Instance awsrds.IDatabaseInstance
-	// Secret holds the master credentials (and, once attached, the endpoint).
+	Instance awsrds.DatabaseInstance
+	// AppUser is the application's database user (IAM authentication
+	// only), Name the database it connects to.
+	AppUser, Name string
+	// CABundle holds the RDS root certificate authorities of the region,
+	// PEM-encoded, that clients verify the server with.
+	CABundle string
+	// Secret holds the master credentials (and, once attached, the
+	// endpoint). Only the database-user function and the rotation function
+	// read it.
 	Secret awssecretsmanager.ISecret
-	// SecretKey encrypts Secret; readers of the secret decrypt with it.
-	SecretKey awskms.IKey
 	// SecurityGroup is the database's security group.
 	SecurityGroup awsec2.ISecurityGroup
 	// Created is done once the instance and its rotation exist: what fails
@@ -137,7 +146,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		AutoMinorVersionUpgrade:         jsii.Bool(true),
 		AllowMajorVersionUpgrade:        jsii.Bool(false),
 		CaCertificate:                   awsrds.CaCertificate_RDS_CA_RSA2048_G1(),
-		DatabaseName:                    jsii.String("app"),
+		DatabaseName:                    jsii.String(DatabaseName),
 	})
 	instance.Node().AddDependency(groups...)
 	cfn := instance.Node().DefaultChild()
@@ -167,10 +176,8 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	// is claimed before the first rotation (logs.Claim).
 	rotationFunction := props.Identifier + "-rotation"
 	rotationGroup := "/aws/lambda/" + rotationFunction
-	claimsGroup := logs.StackUnique(c, props.Identifier+"-log-claims")
-	rotationLogKey := logs.NewKey(c, "RotationLogKey", "Encrypts the logs of the password rotation function of database "+props.Identifier, rotationGroup, claimsGroup)
-	claimed := logs.Claim(c, "RotationLogGroup", rotationGroup, rotationLogKey, props.LogRetentionDays,
-		logs.NewGroup(c, "LogClaimsLogGroup", claimsGroup, rotationLogKey, props.LogRetentionDays))
+	rotationLogKey := logs.NewKey(c, "RotationLogKey", "Encrypts the logs of the password rotation function of database "+props.Identifier, rotationGroup)
+	claimed := sdkcall.ClaimLogGroup(c, "RotationLogGroup", rotationGroup, rotationLogKey, props.LogRetentionDays)
 	rotation := attached.AddRotationSchedule(jsii.String("Rotation"), &awssecretsmanager.RotationScheduleOptions{
 		AutomaticallyAfter: awscdk.Duration_Days(jsii.Number(props.RotationDays)),
 		HostedRotation: awssecretsmanager.HostedRotation_PostgreSqlSingleUser(&awssecretsmanager.SingleUserHostedRotationOptions{
@@ -181,14 +188,41 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		}),
 	})
 	rotation.Node().AddDependency(claimed)
-	compliance.SuppressAwsCustomResourceFunction(awscdk.Stack_Of(c), "the function claims the rotation function's log group at deployment (three CloudWatch Logs calls)")
+
+	region := *awscdk.Stack_Of(c).Region()
+	caBundle := rdsca.Bundle(region)
+	if caBundle == "" {
+		panic("database: no RDS root CA for region " + region) // config.Load rejects such a region
+	}
+	appUser := newAppUser(c, "AppUser", &appUserProps{
+		network:      props.Network,
+		database:     sg,
+		port:         dbPort,
+		masterSecret: *attached.SecretArn(),
+		readSecret: []awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("ReadTheMasterSecret"),
+				Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
+				Resources: &[]*string{attached.SecretArn()},
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:        jsii.String("DecryptTheMasterSecret"),
+				Actions:    jsii.Strings("kms:Decrypt"),
+				Resources:  &[]*string{secretKey.KeyArn()},
+				Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + region + ".amazonaws.com"}},
+			}),
+		},
+		caBundle:      caBundle,
+		logGroupName:  "/" + props.Identifier + "/database-user-function",
+		retentionDays: props.LogRetentionDays,
+	})
 
 	if role := instance.Node().TryFindChild(jsii.String("MonitoringRole")); role != nil {
 		compliance.Suppress(role, "AmazonRDSEnhancedMonitoringRole is the policy RDS documents for enhanced monitoring; it only lets RDS write OS metrics to the RDSOSMetrics log group",
 			"AwsSolutions-IAM4")
 	}
-	return &Database{Construct: c, Instance: instance, Secret: attached, SecretKey: secretKey, SecurityGroup: sg,
-		Created: constructs.NewDependencyGroup(instance, rotation)}
+	return &Database{Construct: c, Instance: instance, AppUser: AppUsername, Name: DatabaseName, CABundle: caBundle,
+		Secret: attached, SecurityGroup: sg, Created: constructs.NewDependencyGroup(instance, rotation, appUser)}
 }
 
 func engine() awsrds.IInstanceEngine {

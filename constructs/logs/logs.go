@@ -7,11 +7,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/secure-webapp/secure-webapp/constructs/compliance"
 	"github.com/secure-webapp/secure-webapp/constructs/keys"
 )
 
@@ -78,78 +76,4 @@ func StackUnique(scope constructs.Construct, name string) string {
 	stack := awscdk.Stack_Of(scope)
 	uuid := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), stack.StackId(), nil))
 	return name + "-" + *awscdk.Fn_Select(jsii.Number(0), awscdk.Fn_Split(jsii.String("-"), uuid, nil))
-}
-
-// Claim makes sure that the log group name, which a service creates for
-// itself when it first logs (the function that a CloudFormation transform
-// makes, say), exists encrypted with key and kept for retentionDays. Three
-// idempotent calls at deployment (AwsCustomResource) create it (or find
-// it), associate the key and set the retention; the function that makes
-// them logs into functionLogs. The group is not a CloudFormation resource:
-// it stays when the stack is deleted, and the next instance of the stack
-// finds it and claims it again, so its fixed name never collides. It
-// returns what is done once the group is ready.
-func Claim(scope constructs.Construct, id, name string, key awskms.IKey, retentionDays int, functionLogs awslogs.ILogGroup) constructs.IDependable {
-	c := constructs.NewConstruct(scope, &id)
-	stack := awscdk.Stack_Of(c)
-	group := GroupARN(stack, name)
-	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String("Creates log group " + name + ", encrypts it and sets its retention"),
-	})
-	policy := awsiam.NewManagedPolicy(c, jsii.String("Policy"), &awsiam.ManagedPolicyProps{
-		Description: jsii.String("The only permissions of the function that claims log group " + name),
-		Roles:       &[]awsiam.IRole{role},
-		Statements: &[]awsiam.PolicyStatement{
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:     jsii.String("ClaimTheLogGroup"),
-				Actions: jsii.Strings("logs:CreateLogGroup", "logs:AssociateKmsKey", "logs:PutRetentionPolicy"),
-				// CloudWatch Logs authorizes most log-group actions on the
-				// group's ARN with ":*" (CloudWatch Logs API reference,
-				// LogGroup arn), some on the bare ARN: both name this group.
-				Resources: jsii.Strings(group, group+":*"),
-			}),
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("WriteItsLogs"),
-				Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
-				Resources: &[]*string{functionLogs.LogGroupArn()},
-			}),
-		},
-	})
-	compliance.Suppress(policy.Node().DefaultChild(), "the wildcards are the :* suffix of the one log group's ARN, the form CloudWatch Logs authorizes log-group actions on, and of the function's own log group",
-		"AwsSolutions-IAM5")
-	done := constructs.NewDependencyGroup()
-	var previous constructs.IDependable
-	for _, call := range []struct {
-		id, action, ignore string
-		params             map[string]any
-	}{
-		{"Create", "createLogGroup", "ResourceAlreadyExistsException", map[string]any{"logGroupName": name, "kmsKeyId": *key.KeyArn()}},
-		{"Encrypt", "associateKmsKey", "", map[string]any{"logGroupName": name, "kmsKeyId": *key.KeyArn()}},
-		{"Retain", "putRetentionPolicy", "", map[string]any{"logGroupName": name, "retentionInDays": retentionDays}},
-	} {
-		sdk := &customresources.AwsSdkCall{
-			Service:            jsii.String("CloudWatchLogs"),
-			Action:             jsii.String(call.action),
-			Parameters:         call.params,
-			PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String(name + "#" + call.id)),
-		}
-		if call.ignore != "" {
-			sdk.IgnoreErrorCodesMatching = jsii.String(call.ignore)
-		}
-		r := customresources.NewAwsCustomResource(c, jsii.String(call.id), &customresources.AwsCustomResourceProps{
-			OnCreate:            sdk,
-			OnUpdate:            sdk,
-			Role:                role,
-			LogGroup:            functionLogs,
-			InstallLatestAwsSdk: jsii.Bool(false),
-		})
-		r.Node().AddDependency(policy, key)
-		if previous != nil {
-			r.Node().AddDependency(previous) // create, then encrypt, then retain
-		}
-		previous = r
-		done.Add(r)
-	}
-	return done
 }

@@ -2,22 +2,27 @@ package network
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
 	"github.com/secure-webapp/secure-webapp/constructs/logs"
+	"github.com/secure-webapp/secure-webapp/constructs/sdkcall"
+	"github.com/secure-webapp/secure-webapp/controls"
 )
 
-// Subnet group names, recorded by CDK in each subnet's aws-cdk:subnet-name tag.
+// Subnet group names, recorded by CDK in each subnet's aws-cdk:subnet-name
+// tag, by which the controls find each tier.
 const (
-	PublicSubnets = "Public"
-	AppSubnets    = "App"
-	DataSubnets   = "Data"
+	PublicSubnets = controls.SubnetPublic
+	AppSubnets    = controls.SubnetApp
+	DataSubnets   = controls.SubnetData
 )
 
 // Props are the inputs of a Network. All are required.
@@ -29,13 +34,19 @@ type Props struct {
 	AZs []string
 	// SubnetPrefix is the prefix length of every subnet.
 	SubnetPrefix int
-	// NatGateways is the number of NAT gateways, 1 to len(AZs).
+	// InternetEgress gives the App subnets a way out: NatGateways NAT
+	// gateways. false: no NAT gateway, no route out of the App subnets, and
+	// an S3 gateway endpoint that reaches only the account's buckets and the
+	// AWS buckets the instances and functions need.
+	InternetEgress bool
+	// NatGateways is the number of NAT gateways, 1 to len(AZs), with
+	// InternetEgress; 0 without.
 	NatGateways int
+	// SessionManager says the instances run the SSM agent, whose updates
+	// come from AWS buckets.
+	SessionManager bool
 	// InterfaceEndpoints adds the Secrets Manager and KMS interface endpoints.
 	InterfaceEndpoints bool
-	// SessionManagerEndpoints adds, with InterfaceEndpoints, the endpoints
-	// the SSM agent needs (ssm, ssmmessages, ec2messages).
-	SessionManagerEndpoints bool
 	// FlowLogGroupName names the flow logs' log group, followed by the
 	// stack's unique suffix (logs.StackUnique).
 	FlowLogGroupName string
@@ -43,7 +54,7 @@ type Props struct {
 	// empties the default security group, followed by the stack's unique
 	// suffix.
 	FunctionLogGroupName string
-	// LogRetentionDays is how long flow logs (and the function's logs) are
+	// LogRetentionDays is how long flow logs (and the functions' logs) are
 	// kept.
 	LogRetentionDays int
 }
@@ -58,14 +69,23 @@ type Network struct {
 	// InterfaceEndpoints reports whether Secrets Manager and KMS are reached
 	// through interface endpoints (true) or through the NAT gateways.
 	InterfaceEndpoints bool
+	// InternetEgress reports whether the App subnets reach the internet.
+	InternetEgress bool
 
 	endpointSG awsec2.ISecurityGroup
+	// s3PrefixList is the ID of the S3 gateway endpoint's managed prefix
+	// list, looked up at deployment; nil with InternetEgress.
+	s3PrefixList *string
 }
 
 // New builds the network.
 func New(scope constructs.Construct, id string, props *Props) *Network {
 	c := constructs.NewConstruct(scope, &id)
 	mask := jsii.Number(props.SubnetPrefix)
+	appType := awsec2.SubnetType_PRIVATE_ISOLATED
+	if props.InternetEgress {
+		appType = awsec2.SubnetType_PRIVATE_WITH_EGRESS
+	}
 	vpc := awsec2.NewVpc(c, jsii.String("Vpc"), &awsec2.VpcProps{
 		IpAddresses:                  awsec2.IpAddresses_Cidr(jsii.String(props.CIDR)),
 		AvailabilityZones:            jsii.Strings(props.AZs...),
@@ -75,16 +95,20 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		RestrictDefaultSecurityGroup: jsii.Bool(true),
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
 			{Name: jsii.String(PublicSubnets), SubnetType: awsec2.SubnetType_PUBLIC, CidrMask: mask, MapPublicIpOnLaunch: jsii.Bool(false)},
-			{Name: jsii.String(AppSubnets), SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS, CidrMask: mask},
+			{Name: jsii.String(AppSubnets), SubnetType: appType, CidrMask: mask},
 			{Name: jsii.String(DataSubnets), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED, CidrMask: mask},
 		},
-		GatewayEndpoints: &map[string]*awsec2.GatewayVpcEndpointOptions{
-			"S3": {
-				Service: awsec2.GatewayVpcEndpointAwsService_S3(),
-				Subnets: &[]*awsec2.SubnetSelection{{SubnetGroupName: jsii.String(AppSubnets)}},
-			},
-		},
 	})
+	s3 := vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{
+		Service: awsec2.GatewayVpcEndpointAwsService_S3(),
+		Subnets: &[]*awsec2.SubnetSelection{{SubnetGroupName: jsii.String(AppSubnets)}},
+	})
+	stack := awscdk.Stack_Of(c)
+	if !props.InternetEgress {
+		for _, st := range s3EndpointPolicy(stack, props.SessionManager) {
+			s3.AddToPolicy(st)
+		}
+	}
 
 	for _, sn := range *vpc.PublicSubnets() {
 		compliance.Suppress(sn.Node().FindChild(jsii.String("DefaultRoute")),
@@ -101,7 +125,6 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 	// group of Lambda's own making: unencrypted, kept forever, and left
 	// behind. It logs into this one instead.
 	functionGroup := logs.NewGroup(c, "DefaultSecurityGroupFunctionLogGroup", functionGroupName, key, props.LogRetentionDays)
-	stack := awscdk.Stack_Of(c)
 	if provider := stack.Node().TryFindChild(jsii.String("Custom::VpcRestrictDefaultSGCustomResourceProvider")); provider != nil {
 		handler := provider.Node().FindChild(jsii.String("Handler")).(awscdk.CfnResource)
 		handler.AddPropertyOverride(jsii.String("LoggingConfig.LogGroup"), functionGroup.LogGroupName())
@@ -133,7 +156,10 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		Description:      jsii.String("App tier instances: no rule until a tier grants one"),
 		AllowAllOutbound: jsii.Bool(false),
 	})
-	n := &Network{Construct: c, Vpc: vpc, AppSecurityGroup: app, InterfaceEndpoints: props.InterfaceEndpoints}
+	n := &Network{Construct: c, Vpc: vpc, AppSecurityGroup: app, InterfaceEndpoints: props.InterfaceEndpoints, InternetEgress: props.InternetEgress}
+	if !props.InternetEgress {
+		n.s3PrefixList = s3PrefixList(c, props.LogRetentionDays)
+	}
 
 	if props.InterfaceEndpoints {
 		n.endpointSG = awsec2.NewSecurityGroup(c, jsii.String("EndpointSecurityGroup"), &awsec2.SecurityGroupProps{
@@ -149,7 +175,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 			{"SecretsManagerEndpoint", awsec2.InterfaceVpcEndpointAwsService_SECRETS_MANAGER()},
 			{"KmsEndpoint", awsec2.InterfaceVpcEndpointAwsService_KMS()},
 		}
-		if props.SessionManagerEndpoints {
+		if props.SessionManager {
 			endpoints = append(endpoints,
 				endpoint{"SsmEndpoint", awsec2.InterfaceVpcEndpointAwsService_SSM()},
 				endpoint{"SsmMessagesEndpoint", awsec2.InterfaceVpcEndpointAwsService_SSM_MESSAGES()},
@@ -179,6 +205,84 @@ func (n *Network) AllowAWSAPIs(peer awsec2.IConnectable) {
 		return
 	}
 	peer.Connections().AllowToAnyIpv4(https, jsii.String("HTTPS to AWS APIs through the NAT gateways (interfaceEndpoints is false)"))
+}
+
+// AllowOutbound lets peer, in the App subnets, send HTTPS out of the VPC:
+// with InternetEgress to any address, through the NAT gateways; without, to
+// S3 only, through the gateway endpoint (its managed prefix list).
+func (n *Network) AllowOutbound(peer awsec2.IConnectable, why string) {
+	https := awsec2.Port_Tcp(jsii.Number(443))
+	if n.InternetEgress {
+		peer.Connections().AllowToAnyIpv4(https, jsii.String(why+": HTTPS to any address through the NAT gateways (internetEgress is true)"))
+		return
+	}
+	peer.Connections().AllowTo(awsec2.Peer_PrefixList(n.s3PrefixList), https, jsii.String(why+": HTTPS to S3 through the gateway endpoint"))
+}
+
+// s3PrefixList looks up, at deployment, the ID of the AWS-managed prefix
+// list of S3 in the stack's region (com.amazonaws.<region>.s3, VPC user
+// guide, "AWS-managed prefix lists"): the destination of security-group
+// rules to the S3 gateway endpoint. Its ID differs per region and is not a
+// CloudFormation attribute of the endpoint; a context lookup would break
+// hermetic synthesis.
+func s3PrefixList(scope constructs.Construct, retentionDays int) *string {
+	stack := awscdk.Stack_Of(scope)
+	name := "com.amazonaws." + *stack.Region() + ".s3"
+	r := sdkcall.New(scope, "S3PrefixList", &sdkcall.Props{
+		Call: &customresources.AwsSdkCall{
+			Service:            jsii.String("EC2"),
+			Action:             jsii.String("describeManagedPrefixLists"),
+			Parameters:         map[string]any{"Filters": []map[string]any{{"Name": "prefix-list-name", "Values": []string{name}}}},
+			PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String(name)),
+			OutputPaths:        jsii.Strings("PrefixLists.0.PrefixListId"),
+		},
+		Statements: []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("LookUpTheS3PrefixList"),
+			Actions:   jsii.Strings("ec2:DescribeManagedPrefixLists"),
+			Resources: jsii.Strings("*"),
+		})},
+		Wildcards:        "ec2:DescribeManagedPrefixLists, a read-only List action, supports no resource-level permission (Service Authorization Reference): its resource can only be *",
+		LogRetentionDays: retentionDays,
+	})
+	r.Node().DefaultChild().Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(controls.IdentityKey), jsii.String(controls.IdentityS3PrefixList))
+	return r.GetResponseField(jsii.String("PrefixLists.0.PrefixListId"))
+}
+
+// s3EndpointPolicy is the S3 gateway endpoint's policy without internet
+// egress, the one way out of the App subnets: any request to a bucket of the
+// account (the application bucket, CDK's asset bucket), and, to AWS's own
+// buckets, what the instances and functions need: the Amazon Linux 2023
+// package repositories (AL2023 user guide, "Kernel Live Patching": the VPC
+// endpoint policy must allow them), the responses of custom resources
+// (CloudFormation user guide, "Setting up VPC endpoints for AWS
+// CloudFormation": the response bucket of each region, named without
+// dashes), and with Session Manager the SSM agent's buckets (Systems Manager
+// user guide, "SSM Agent communications with AWS managed S3 buckets").
+// Anything else, such as an attacker's bucket, is refused inside the VPC.
+func s3EndpointPolicy(stack awscdk.Stack, sessionManager bool) []awsiam.PolicyStatement {
+	region, partition := *stack.Region(), *stack.Partition()
+	bucket := func(name string) string { return fmt.Sprintf("arn:%s:s3:::%s/*", partition, name) }
+	anyone := []awsiam.IPrincipal{awsiam.NewAnyPrincipal()}
+	reads := []string{bucket("al2023-repos-" + region + "-de612dc2"), bucket("al2023-" + region)}
+	if sessionManager {
+		reads = append(reads, bucket("amazon-ssm-"+region), bucket("aws-ssm-"+region))
+	}
+	return []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("TheAccountsBuckets"), Principals: &anyone,
+			Actions: jsii.Strings("s3:*"), Resources: jsii.Strings("*"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"aws:ResourceAccount": *stack.Account()}},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("AwsPackageBuckets"), Principals: &anyone,
+			Actions: jsii.Strings("s3:GetObject"), Resources: jsii.Strings(reads...),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("CustomResourceResponses"), Principals: &anyone,
+			Actions:   jsii.Strings("s3:PutObject"),
+			Resources: jsii.Strings(bucket("cloudformation-custom-resource-response-" + strings.ReplaceAll(region, "-", ""))),
+		}),
+	}
 }
 
 // Subnets selects the subnets of one tier: PublicSubnets, AppSubnets or

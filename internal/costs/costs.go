@@ -158,8 +158,14 @@ func items(ts []*controls.Template) []line {
 		add("WAF rule (managed groups count one each)", len(rules.([]any)), fmt.Sprintf("%.2f/month", wafRuleMonth), wafRuleMonth)
 	}
 
+	if nats := count("AWS::EC2::NatGateway"); nats > 0 {
+		ls = append(ls, line{item: "NAT gateway data processing", usage: "0.045 per GB (internet traffic, and AWS API calls when interfaceEndpoints is false)"})
+	} else {
+		// Without internetEgress: what the NAT gateways (one per zone in
+		// production, one in the sandbox, by default) would cost with it.
+		ls = append(ls, line{item: "No NAT gateway (internetEgress is false)", usage: fmt.Sprintf("saves %.2f a month per NAT gateway and its public IPv4 address, plus 0.045 per GB processed; internetEgress true adds natGateways of them", (natHourly+publicIPv4Hourly)*hours)})
+	}
 	ls = append(ls,
-		line{item: "NAT gateway data processing", usage: "0.045 per GB (package updates, and AWS API calls when interfaceEndpoints is false)"},
 		line{item: "Load balancer capacity beyond 1 LCU", usage: fmt.Sprintf("%.3f per LCU-hour", lcuHourly)},
 		line{item: "WAF requests", usage: "0.60 per million"},
 		line{item: "CloudWatch Logs (trail copy, flow logs, database, WAF)", usage: fmt.Sprintf("%.2f per GB ingested, 0.03 per GB-month stored", cloudWatchGBIn)},

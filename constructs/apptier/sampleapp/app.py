@@ -2,13 +2,14 @@
 """The sample web application of secure-webapp. Replace it with yours.
 
 It shows the pattern the template is built for:
-- the database credentials are fetched from Secrets Manager at start-up,
-  with the instance role, and kept in memory only (never in an environment
-  variable, a file or user data); after a rotation, a failed login fetches
-  them again;
-- PostgreSQL is reached over TLS, verifying the server against the RDS CA
-  bundle (sslmode=verify-full);
-- the only write the role allows is an object under one prefix of the
+- the app logs in to PostgreSQL as its own user, with IAM database
+  authentication: a token signed with the instance role's credentials, valid
+  for 15 minutes, made locally by the AWS CLI (no password, no secret, no
+  network call); the user may read and add rows of app.visits and nothing
+  more (see constructs/database/appuser.go);
+- PostgreSQL is reached over TLS, verifying the server against the RDS root
+  CAs of the region that user data wrote (sslmode=verify-full);
+- the only write the role allows in S3 is an object under one prefix of the
   application bucket;
 - HTTPS is served on the app port with a certificate made at boot, for the
   load balancer's hop inside the VPC.
@@ -17,20 +18,21 @@ import json
 import ssl
 import subprocess
 import threading
+import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg2
 
 CONFIG_FILE = "/etc/webapp/config.json"  # non-secret settings, written by user data
-CA_BUNDLE = "/etc/webapp/rds-ca.pem"
 TLS_CERT, TLS_KEY = "/etc/webapp/tls.crt", "/etc/webapp/tls.key"
+TOKEN_REUSE_SECONDS = 600  # tokens are valid for 15 minutes; a fresh one well before
 
 with open(CONFIG_FILE) as f:
     CONFIG = json.load(f)
 
 _lock = threading.Lock()
-_credentials = None
+_token = (0.0, "")
 
 
 def aws(*args, stdin=None):
@@ -40,27 +42,22 @@ def aws(*args, stdin=None):
     return out.stdout
 
 
-def credentials(refresh=False):
-    """The database secret, fetched once, and again after a rotation."""
-    global _credentials
+def auth_token():
+    """An IAM authentication token for the app's database user, reused for a while."""
+    global _token
     with _lock:
-        if _credentials is None or refresh:
-            _credentials = json.loads(aws("secretsmanager", "get-secret-value",
-                                          "--secret-id", CONFIG["secretArn"],
-                                          "--query", "SecretString", "--output", "text"))
-        return _credentials
+        made, token = _token
+        if time.monotonic() - made > TOKEN_REUSE_SECONDS:
+            token = aws("rds", "generate-db-auth-token", "--hostname", CONFIG["dbHost"],
+                        "--port", str(CONFIG["dbPort"]), "--username", CONFIG["dbUser"]).strip()
+            _token = (time.monotonic(), token)
+        return token
 
 
 def connect():
-    for attempt in (1, 2):
-        c = credentials(refresh=attempt == 2)
-        try:
-            return psycopg2.connect(host=c["host"], port=c["port"], dbname=c["dbname"],
-                                    user=c["username"], password=c["password"],
-                                    sslmode="verify-full", sslrootcert=CA_BUNDLE, connect_timeout=5)
-        except psycopg2.OperationalError as e:
-            if attempt == 2 or "password authentication failed" not in str(e):
-                raise
+    return psycopg2.connect(host=CONFIG["dbHost"], port=CONFIG["dbPort"], dbname=CONFIG["dbName"],
+                            user=CONFIG["dbUser"], password=auth_token(),
+                            sslmode="verify-full", sslrootcert=CONFIG["caBundle"], connect_timeout=5)
 
 
 def instance_id():
@@ -72,6 +69,9 @@ def instance_id():
         headers={"X-aws-ec2-metadata-token": token}), timeout=2).read().decode()
 
 
+INSTANCE = None
+
+
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/health":
@@ -79,10 +79,17 @@ class Handler(BaseHTTPRequestHandler):
         if self.path != "/":
             return self.reply(404, "not found\n")
         try:
-            with connect() as conn, conn.cursor() as cur:
-                cur.execute("SELECT version(), (SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid())")
-                version, tls = cur.fetchone()
-            body = f"secure-webapp is running.\nDatabase: {version}\nConnection: {tls}, server certificate verified\n"
+            conn = connect()
+            try:
+                with conn, conn.cursor() as cur:  # one transaction, committed on success
+                    cur.execute("INSERT INTO app.visits (instance) VALUES (%s)", (INSTANCE,))
+                    cur.execute("SELECT count(*), current_user, version(),"
+                                " (SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()) FROM app.visits")
+                    visits, user, version, tls = cur.fetchone()
+            finally:
+                conn.close()
+            body = (f"secure-webapp is running.\nDatabase: {version}\nUser: {user} (IAM authentication)\n"
+                    f"Connection: {tls}, server certificate verified\nVisits: {visits}\n")
             self.reply(200, body)
         except Exception as e:  # the sample shows the failure; yours should log it instead
             self.reply(503, f"database unavailable: {type(e).__name__}\n")
@@ -99,9 +106,11 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    credentials()  # fail fast, at start-up, when the secret cannot be read
-    started = json.dumps({"instance": instance_id(), "event": "started"})
-    aws("s3", "cp", "-", f"s3://{CONFIG['bucket']}/{CONFIG['prefix']}/started/{instance_id()}.json",
+    global INSTANCE
+    INSTANCE = instance_id()
+    auth_token()  # fail fast, at start-up, when the role cannot sign a token
+    started = json.dumps({"instance": INSTANCE, "event": "started"})
+    aws("s3", "cp", "-", f"s3://{CONFIG['bucket']}/{CONFIG['prefix']}/started/{INSTANCE}.json",
         stdin=started)  # encrypted with the bucket's own key, by default
     server = ThreadingHTTPServer(("0.0.0.0", CONFIG["port"]), Handler)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

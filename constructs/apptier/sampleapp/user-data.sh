@@ -1,11 +1,13 @@
 #!/bin/bash
-# User data of the app instances. It holds no secret: the database
-# credentials are fetched by the application at start-up (see app.py).
+# User data of the app instances. It holds no secret: the application logs
+# in to the database with IAM authentication tokens it signs at run time
+# (see app.py).
 set -euo pipefail
 
 # Security updates first, from the newest Amazon Linux 2023 release, and
-# then every day (see security-updates.timer below). Packages come through
-# the NAT gateway; the instance role needs no permission for them.
+# then every day (see security-updates.timer below). The repositories are S3
+# buckets of AWS, reached through the VPC's S3 gateway endpoint, whose policy
+# admits them; the instance role needs no permission for them.
 dnf -y upgrade --releasever=latest --security
 dnf -y install python3-psycopg2
 
@@ -17,8 +19,10 @@ cat > /etc/webapp/config.json <<'CONFIG'
 {{.Config}}
 CONFIG
 
-# The RDS certificate bundle of this region, to verify the database server.
-curl -fsS --proto '=https' -o /etc/webapp/rds-ca.pem "https://truststore.pki.rds.amazonaws.com/{{.Region}}/{{.Region}}-bundle.pem"
+# The root certificate authorities of RDS in this region, to verify the
+# database server: part of the template (internal/rdsca), not downloaded.
+cat > /etc/webapp/rds-ca.pem <<'CA'
+{{.CABundle}}CA
 
 # A self-signed certificate for the load balancer's hop inside the VPC (the
 # load balancer does not verify targets' certificates; it does encrypt).

@@ -1,0 +1,183 @@
+package controls
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// appUserControl is DB-9: the application is not the database's
+// administrator.
+func appUserControl() Control {
+	return Control{
+		ID: "DB-9", Title: "The application connects as its own database user, which the deployment creates through a function in the App subnets: IAM authentication only (rds_iam), no administrative attribute, and no grant beyond connecting and using its own tables; only that function is allowed to read the master secret",
+		Seed: SeedData, Responsibility: Customer, Construct: databasePkg, Role: RoleWorkload,
+		Frameworks: []string{"FSBP RDS.10"},
+		Check:      forEachDB(checkAppUser),
+	}
+}
+
+func checkAppUser(t *Template, f StackFacts, db Resource) []Failure {
+	users := t.Declared(IdentityAppDatabaseUser)
+	if len(users) != 1 {
+		return []Failure{{db.Path(), fmt.Sprintf("%d custom resources declare the application's database user; exactly one must", len(users))}}
+	}
+	u := users[0]
+	var fails []Failure
+	name := u.String("Username")
+	if name != f.DBAppUser {
+		fails = append(fails, Failure{u.Path(), fmt.Sprintf("creates user %q; the instance role may connect as %q", name, f.DBAppUser)})
+	}
+	if master := masterUsername(t, db); name == "" || strings.EqualFold(name, master) {
+		fails = append(fails, Failure{u.Path(), "the application's user is the master user"})
+	}
+	if !refersToAny(u.Properties()["MasterSecretArn"], masterSecretLogicalIDs(t, db)) {
+		fails = append(fails, Failure{u.Path(), "does not log in with the database's master secret"})
+	}
+	fails = append(fails, checkAppUserStatements(u, name)...)
+
+	fn, found := t.Resource(RefTargetOr(u.Properties()["ServiceToken"]))
+	if !found || fn.Type != "AWS::Lambda::Function" {
+		return append(fails, Failure{u.Path(), "is not served by a Lambda function of the account's templates"})
+	}
+	subnets, _ := fn.Get("VpcConfig", "SubnetIds")
+	ids := refsIn(subnets)
+	if len(ids) == 0 {
+		fails = append(fails, Failure{fn.Path(), "does not run in the VPC, where the database is"})
+	}
+	for _, id := range ids {
+		if sn, ok := t.Resource(id); !ok || subnetTier(sn) != SubnetApp {
+			fails = append(fails, Failure{fn.Path(), "runs in " + id + ", not an App subnet"})
+		}
+	}
+	fnRole := RefTargetOr(fn.Properties()["Role"])
+	for _, role := range t.Resources("AWS::IAM::Role") {
+		if role.LogicalID == fnRole {
+			continue
+		}
+		for _, s := range rolePolicyStatements(t, role) {
+			if s.Allows() && s.GrantsAction("secretsmanager:GetSecretValue") && (refersToAny(s.Resources, masterSecretLogicalIDs(t, db)) || hasWildcardResource(s)) {
+				fails = append(fails, Failure{role.Path(), "may read the master secret: only the database-user function (and the rotation function, which the transform makes) may"})
+			}
+		}
+	}
+	return fails
+}
+
+// masterSecretLogicalIDs are the logical IDs a reference to the database's
+// master secret names: the secret and its attachment.
+func masterSecretLogicalIDs(t *Template, db Resource) []string {
+	s := masterSecret(t, db)
+	if s == nil {
+		return nil
+	}
+	out := []string{s.LogicalID}
+	for _, a := range t.Resources("AWS::SecretsManager::SecretTargetAttachment") {
+		if id, ok := RefTarget(a.Properties()["SecretId"]); ok && id == s.LogicalID {
+			out = append(out, a.LogicalID)
+		}
+	}
+	return out
+}
+
+func hasWildcardResource(s Statement) bool {
+	for _, r := range s.Resources {
+		if flatten(r) == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// The grants the application's user may receive: the rds_iam role, and
+// these privileges on objects.
+var (
+	appUserRoles      = map[string]bool{"rds_iam": true}
+	appUserPrivileges = map[string]bool{"CONNECT": true, "USAGE": true, "SELECT": true, "INSERT": true, "UPDATE": true, "DELETE": true}
+	// Role attributes that make a user an administrator, in ALTER ROLE or
+	// CREATE ROLE (their NO... forms are what the user must have).
+	adminAttributes = []string{"SUPERUSER", "CREATEDB", "CREATEROLE", "REPLICATION", "BYPASSRLS"}
+	reGrant         = regexp.MustCompile(`(?is)^\s*GRANT\s+(.+?)(?:\s+ON\s+(.+?))?\s+TO\s+(.+?)(?:\s+WITH\s+.*)?\s*$`)
+	reWord          = regexp.MustCompile(`[A-Za-z_]+`)
+)
+
+// checkAppUserStatements reads the SQL the custom resource runs: the user
+// must get rds_iam, and nothing that makes it an administrator or an owner.
+func checkAppUserStatements(u Resource, user string) []Failure {
+	var fails []Failure
+	iam := false
+	for _, v := range list(u.Properties()["Statements"]) {
+		sql, _ := v.(string)
+		up := strings.ToUpper(sql)
+		for _, a := range adminAttributes {
+			for _, w := range reWord.FindAllString(up, -1) {
+				if w == a && strings.Contains(up, "ROLE") {
+					fails = append(fails, Failure{u.Path(), fmt.Sprintf("gives the user %s: %q", a, sql)})
+				}
+			}
+		}
+		if strings.Contains(up, "OWNER TO") || strings.Contains(up, "AUTHORIZATION") {
+			fails = append(fails, Failure{u.Path(), fmt.Sprintf("makes a user an owner: %q", sql)})
+		}
+		m := reGrant.FindStringSubmatch(sql)
+		if m == nil {
+			continue
+		}
+		grantees := strings.Fields(strings.ReplaceAll(m[3], ",", " "))
+		if !containsFold(grantees, user) && !containsFold(grantees, "PUBLIC") {
+			continue
+		}
+		if containsFold(grantees, "PUBLIC") {
+			fails = append(fails, Failure{u.Path(), fmt.Sprintf("grants to PUBLIC: %q", sql)})
+			continue
+		}
+		for _, p := range strings.Split(m[1], ",") {
+			p = strings.ToUpper(strings.TrimSpace(p))
+			switch {
+			case m[2] == "" && appUserRoles[strings.ToLower(p)]:
+				iam = iam || p == "RDS_IAM"
+			case m[2] != "" && appUserPrivileges[p]:
+			default:
+				fails = append(fails, Failure{u.Path(), fmt.Sprintf("grants %s to the application's user: %q", p, sql)})
+			}
+		}
+	}
+	if !iam {
+		fails = append(fails, Failure{u.Path(), "does not grant rds_iam to the application's user, so it would log in with a password"})
+	}
+	sort.Slice(fails, func(i, j int) bool { return fails[i].Reason < fails[j].Reason })
+	return fails
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(strings.Trim(v, `"`), s) {
+			return true
+		}
+	}
+	return false
+}
+
+func refersToAny(v any, ids []string) bool {
+	for _, id := range ids {
+		if refersTo(v, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// appUserFunctionSG is the security group of the function that serves the
+// application's database user, or "".
+func appUserFunctionSG(t *Template) string {
+	for _, u := range t.Declared(IdentityAppDatabaseUser) {
+		if fn, found := t.Resource(RefTargetOr(u.Properties()["ServiceToken"])); found {
+			v, _ := fn.Get("VpcConfig", "SecurityGroupIds")
+			for _, id := range refsIn(v) {
+				return id
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,99 @@
+package controls
+
+import (
+	"fmt"
+	"strings"
+)
+
+// egressControl is NET-7: the way out of the VPC is the one internetEgress
+// asks for.
+func egressControl() Control {
+	return Control{
+		ID: "NET-7", Title: "Egress follows internetEgress: without it, no NAT gateway, every security group sends only to security groups and to the S3 prefix list looked up at deployment, and the S3 gateway endpoint admits only the account's buckets and the AWS buckets it names (package repositories, custom-resource responses); with it, only HTTPS leaves for the internet. Either way, only load balancers admit traffic from the internet",
+		Seed: SeedNetwork, Responsibility: Customer, Construct: networkPkg, Role: RoleWorkload,
+		Check: checkEgress,
+	}
+}
+
+// awsOwnedBucketPrefixes are the AWS buckets the S3 gateway endpoint may
+// admit without internet egress, with the one action each needs.
+var awsOwnedBucketPrefixes = map[string]string{
+	"al2023-repos-": "s3:GetObject", "al2023-": "s3:GetObject",
+	"amazon-ssm-": "s3:GetObject", "aws-ssm-": "s3:GetObject",
+	"cloudformation-custom-resource-response-": "s3:PutObject",
+}
+
+func checkEgress(t *Template, f StackFacts) []Failure {
+	var fails []Failure
+	lbSGs := map[string]bool{}
+	for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
+		for _, id := range refsIn(lb.Properties()["SecurityGroups"]) {
+			lbSGs[id] = true
+		}
+	}
+	prefixLists := map[string]bool{}
+	for _, r := range t.Declared(IdentityS3PrefixList) {
+		if strings.Contains(flatten(r.Properties()["Create"]), `"prefix-list-name","Values":["com.amazonaws.`+f.Region+`.s3"]`) {
+			prefixLists[r.LogicalID] = true
+		}
+	}
+	for _, sg := range t.Resources("AWS::EC2::SecurityGroup") {
+		for _, r := range ingressRules(t, sg.LogicalID) {
+			if r.fromInternet() && !lbSGs[sg.LogicalID] {
+				fails = append(fails, Failure{r.path, "admits " + r.String() + ", but only load balancers may admit the internet"})
+			}
+		}
+		for _, e := range egressDetails(t, sg.LogicalID) {
+			switch {
+			case e.source != "" || e.cidr == "255.255.255.255/32": // a security group; CDK's placeholder that allows nothing
+			case !f.InternetEgress && e.prefixList != "" && prefixLists[e.prefixList]:
+			case f.InternetEgress && e.fromInternet() && e.allowsOnly(443):
+			case f.InternetEgress:
+				fails = append(fails, Failure{e.path, "allows egress of " + e.String() + "; only HTTPS may leave for the internet"})
+			default:
+				fails = append(fails, Failure{e.path, "allows egress of " + e.String() + "; without internetEgress, only security groups and the S3 prefix list looked up at deployment are allowed"})
+			}
+		}
+	}
+	if f.InternetEgress {
+		return fails
+	}
+	if n := len(t.Resources("AWS::EC2::NatGateway")); n > 0 {
+		fails = append(fails, Failure{"", fmt.Sprintf("%d NAT gateway(s), but internetEgress is false", n)})
+	}
+	s3 := endpoint(t, "s3", "Gateway")
+	if s3 == nil {
+		return append(fails, Failure{"", "no S3 gateway endpoint, the only way to S3 without internet egress"})
+	}
+	doc, ok := s3.Get("PolicyDocument")
+	if !ok {
+		return append(fails, Failure{s3.Path(), "has no policy, so it admits every bucket of every account: a way out for data"})
+	}
+	for _, s := range Statements(doc) {
+		if !s.Allows() {
+			continue
+		}
+		if s.ConditionEquals("StringEquals", "aws:ResourceAccount", f.WorkloadAccount) {
+			continue
+		}
+		for _, r := range s.Resources {
+			bucket := strings.TrimPrefix(flatten(r), "arn:aws:s3:::")
+			action, known := "", false
+			for prefix, a := range awsOwnedBucketPrefixes {
+				if strings.HasPrefix(bucket, prefix) && !strings.ContainsAny(strings.TrimSuffix(bucket, "/*"), "*?") {
+					action, known = a, true
+				}
+			}
+			if !known {
+				fails = append(fails, Failure{s3.Path(), "admits " + flatten(r) + ", which is neither the account's nor an AWS bucket the instances need"})
+				continue
+			}
+			for _, a := range s.Actions {
+				if !strings.EqualFold(a, action) {
+					fails = append(fails, Failure{s3.Path(), fmt.Sprintf("allows %s on %s; only %s is needed", a, flatten(r), action)})
+				}
+			}
+		}
+	}
+	return fails
+}

@@ -1,23 +1,27 @@
 // Package apptier builds the app tier: an Auto Scaling group of Amazon Linux 2023
-// instances in the private App subnets and the one role the instances run
-// as (New, in the stateless Service stack), and the application bucket
-// (NewBucket, in the stateful Data stack, so that the instances can be
-// replaced without touching the data).
+// instances in the App subnets and the one role the instances run as (New,
+// in the stateless Service stack), and the application bucket (NewBucket,
+// in the stateful Data stack, so that the instances can be replaced without
+// touching the data).
 //
 // The instances come from a launch template: the image from Amazon Linux's
 // public SSM parameter (resolved at deployment, never looked up at
 // synthesis), IMDSv2 required with a hop limit of 1, encrypted EBS, no key
 // pair, no public IP, detailed monitoring. They apply security updates at
-// boot and daily without any extra permission (packages come through the NAT
-// gateways). The sample application in sampleapp/ (the one place a forker
-// replaces) fetches the database secret at start-up with the instance role
-// and talks to PostgreSQL over verified TLS.
+// boot and daily without any extra permission: the package repositories
+// are S3 buckets of AWS, reached through the S3 gateway endpoint (see
+// constructs/network). The sample application in sampleapp/ (the one place
+// a forker replaces) logs in to PostgreSQL as the application's own user
+// with IAM database authentication (no password, no secret) and verifies
+// the server against the region's RDS root CAs, which user data writes
+// (internal/rdsca).
 //
-// The instance role has exactly: secretsmanager:GetSecretValue on the
-// database secret, kms:Decrypt on its key through Secrets Manager,
-// s3:PutObject under one prefix of the application bucket, and
-// kms:GenerateDataKey and kms:Decrypt (multipart uploads) on that bucket's key through S3. With sessionManager
-// on, AmazonSSMManagedInstanceCore too, and nothing else.
+// The instance role has exactly: rds-db:connect as the application's
+// database user on the one database, s3:PutObject under one prefix of the
+// application bucket, and kms:GenerateDataKey and kms:Decrypt (multipart
+// uploads) on that bucket's key through S3. With sessionManager on,
+// AmazonSSMManagedInstanceCore too, and nothing else. It cannot read the
+// master secret (DB-9).
 //
 // The application bucket is encrypted with a customer-managed key, blocks
 // public access, denies requests without TLS, is versioned, logs its access

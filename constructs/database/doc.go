@@ -1,5 +1,5 @@
-// Package database builds the PostgreSQL database of the workload and its
-// credentials.
+// Package database builds the PostgreSQL database of the workload, its
+// master credentials and the application's own database user.
 //
 // RDS for PostgreSQL 18, Multi-AZ, in the isolated Data subnets, never
 // publicly accessible. Storage and Performance Insights are encrypted with a
@@ -17,18 +17,48 @@
 // schedule by the Secrets Manager hosted single-user rotation function, which
 // runs in the App subnets with its own security group and reaches Secrets
 // Manager through the interface endpoint (or the NAT gateways when endpoints
-// are off). The database's security group admits the PostgreSQL port only from
-// the security groups it is given and from the rotation function's, by
-// reference, and has no egress.
-//
-// The rotation function is created by the Secrets Manager hosted-rotation
+// are off). The rotation function is created by the hosted-rotation
 // transform at deployment, outside the template. It is named in advance, so
 // that its log group (/aws/lambda/<name>) can be claimed before the first
-// rotation: created encrypted, with the configured retention (logs.Claim;
-// DB-7). Not covered: no permissions boundary reaches its role (the
-// transform takes none).
+// rotation: created encrypted, with the configured retention
+// (sdkcall.ClaimLogGroup; DB-7). Not covered: no permissions boundary
+// reaches its role (the transform takes none).
+//
+// # The application is not the administrator
+//
+// The application logs in as its own user (AppUsername), never as the
+// master, which is a member of rds_superuser: an injection or a compromised
+// instance would own the database. The user authenticates with IAM
+// database authentication, chosen over a second secret because:
+//   - the instance role holds the whole credential: rds-db:connect for this
+//     one user on this one instance. There is no secret to fetch, cache,
+//     leak into a log or a core dump, or rotate: a token is signed locally
+//     with the role's credentials and is valid for 15 minutes;
+//   - with rds_iam granted, RDS refuses the user's password logins, so no
+//     password exists that could be phished or reused;
+//   - access is revoked by IAM (the role's policy, a permissions boundary,
+//     an SCP) and every login is tied to a role session.
+//
+// The costs, accepted: RDS recommends IAM authentication below about 200 new
+// connections a second (above that, pool connections or use RDS Proxy),
+// and it needs a little more memory on the instance.
+//
+// The user is created by the deployment itself: a custom resource whose
+// function (appuser/index.js, bundled with the pg client at synthesis)
+// runs in the App subnets, reads the master secret through the Secrets
+// Manager endpoint, verifies the server against the region's RDS root CAs
+// and runs AppUserStatements as the master, in one transaction, on create
+// and on every update. The statements create the user with rds_iam and no
+// administrative attribute, revoke the database's and the schemas'
+// PUBLIC privileges, and grant the user CONNECT, USAGE on its schema and
+// SELECT, INSERT on the sample's one table: it owns nothing, so it cannot
+// create, alter or drop a table. The master secret is readable by that
+// function and the rotation function only; the database admits the app
+// instances', the rotation function's and that function's security groups
+// only. On delete the custom resource does nothing: the user lives and dies
+// with the database, which is kept or snapshotted on its own terms.
 //
 // Controls implemented here (see docs/CONTROLS.md): DB-1, DB-2, DB-3, DB-4,
-// DB-5, DB-6, DB-7, DB-8, and, for its keys, secret, log groups and instance,
-// KMS-1 and RET-1.
+// DB-5, DB-6, DB-7, DB-8, DB-9, and, for its keys, secret, log groups and
+// instance, KMS-1, LAMBDA-1 and RET-1.
 package database

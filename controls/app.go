@@ -12,7 +12,7 @@ const appPkg = "constructs/apptier"
 const ssmCore = "AmazonSSMManagedInstanceCore"
 
 func appControls() []Control {
-	return inSection(SeedApp, appPkg, RoleWorkload, []Control{
+	return inSection(LayerApp, appPkg, RoleWorkload, []Control{
 		{
 			ID: "APP-1", Title: "App instances launch from a template with IMDSv2 required (hop limit 1), encrypted EBS, no key pair, no public IP, detailed monitoring, and Amazon Linux 2023 from its public SSM parameter",
 			Frameworks: []string{"FSBP EC2.8", "FSBP EC2.170", "FSBP AutoScaling.3", "FSBP AutoScaling.5", "FSBP EC2.25"},

@@ -12,7 +12,7 @@ import (
 func appUserControl() Control {
 	return Control{
 		ID: "DB-9", Title: "The application connects as its own database user, which the deployment creates through a function in the App subnets: IAM authentication only (rds_iam), no administrative attribute, and no grant beyond connecting and using its own tables; only that function is allowed to read the master secret",
-		Seed: SeedData, Responsibility: Customer, Construct: databasePkg, Role: RoleWorkload,
+		Layer: LayerData, Responsibility: Customer, Construct: databasePkg, Role: RoleWorkload,
 		Frameworks: []string{"FSBP RDS.10"},
 		Check:      forEachDB(checkAppUser),
 	}

@@ -13,7 +13,7 @@ const databasePkg = "constructs/database"
 var dbLogExports = []string{"postgresql", "upgrade"}
 
 func databaseControls() []Control {
-	return inSection(SeedData, databasePkg, RoleWorkload, []Control{
+	return inSection(LayerData, databasePkg, RoleWorkload, []Control{
 		{
 			ID: "DB-1", Title: "The database's storage, snapshots and Performance Insights are encrypted with a customer-managed key of the stack",
 			Frameworks: []string{"FSBP RDS.3", "FSBP RDS.4", "CIS 2.3.1"},

@@ -20,7 +20,7 @@ func centrallyRun(service string) func(f StackFacts) string {
 }
 
 func detectionControls() []Control {
-	return inSection(SeedAudit, detectionPkg, RoleWorkload, []Control{
+	return inSection(LayerAudit, detectionPkg, RoleWorkload, []Control{
 		{
 			ID: "DET-1", Title: "The trail's log group carries the CIS metric filters (root use, unauthorized calls, console sign-in without MFA, IAM policy, CloudTrail, failed console logins, CMK disable/deletion, bucket policy, Config, security group, NACL, gateway, route table, VPC and Organizations changes), each with its exact pattern and an alarm to the alerts topic",
 			Frameworks: []string{"FSBP CloudWatch.1-14", "CIS 4.1-4.15"},

@@ -2,7 +2,7 @@
 // the checks that prove them on a synthesized CloudFormation template.
 //
 // Each control (Control) is defined once, in this package: an ID such as
-// LOG-3, a title, the seed section it comes from, its side of the
+// LOG-3, a title, the layer of the architecture it protects, its side of the
 // shared-responsibility line, the Security Hub (FSBP) and CIS AWS Foundations
 // Benchmark v3.0.0 references it implements, the construct package that
 // builds it, and a Check. From the registry:

@@ -59,7 +59,7 @@ func WriteControlsDoc(w io.Writer, controls []Control, suppressions []Suppressio
 	p("- checked on every profile's synthesis by `make test`, as the subtest `TestControls/<profile>/<ID>` of [`test/`](../test);\n")
 	p("- proven to catch a weakened template by at least one `TestMutations/<profile>/<ID>/...` subtest;\n")
 	p("- checked on any synthesized templates by `go run ./cmd/verify cdk.out`.\n\n")
-	p("Seed sections refer to `../shared/seed`'s worked example (1. Data layer, 2. Network, 3. App layer, 4. TLS everywhere, 5. Audit & detection). ")
+	p("The layer is the part of the architecture a control protects: Data, Network, App, TLS, or Audit & detection (README.md, *What it builds today*), or Lifecycle: what makes the others deployable. ")
 	p("Framework references are AWS Security Hub control IDs of the AWS Foundational Security Best Practices standard (FSBP) and recommendations of the CIS AWS Foundations Benchmark v3.0.0 (CIS).\n\n")
 	var na []string
 	for _, c := range controls {
@@ -70,14 +70,14 @@ func WriteControlsDoc(w io.Writer, controls []Control, suppressions []Suppressio
 	if len(na) > 0 {
 		p("%s report n/a instead of pass or fail when the configuration leaves what they check to the account's organization (`detectionServices` false); verify then says who must provide it.\n\n", strings.Join(na, ", "))
 	}
-	p("| Control | Title | Seed section | Responsibility | Frameworks | Construct | Stack | Test |\n")
+	p("| Control | Title | Layer | Responsibility | Frameworks | Construct | Stack | Test |\n")
 	p("|---|---|---|---|---|---|---|---|\n")
 	for _, c := range controls {
 		fw := strings.Join(c.Frameworks, ", ")
 		if fw == "" {
 			fw = "—"
 		}
-		p("| %s | %s | %s | %s | %s | `%s` | %s | `TestControls/*/%s` |\n", c.ID, cell(c.Title), c.Seed, c.Responsibility, fw, c.Construct, c.Role, c.ID)
+		p("| %s | %s | %s | %s | %s | `%s` | %s | `TestControls/*/%s` |\n", c.ID, cell(c.Title), c.Layer, c.Responsibility, fw, c.Construct, c.Role, c.ID)
 	}
 	p("\n## cdk-nag suppressions\n\n")
 	p("The compliance gate runs the cdk-nag packs AwsSolutions, NIST 800-53 rev 5, HIPAA Security and PCI DSS 3.2.1 on every stack; `make synth` fails on any error they report. ")

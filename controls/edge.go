@@ -23,7 +23,7 @@ var wafManagedGroups = []string{
 }
 
 func edgeControls() []Control {
-	return inSection(SeedTLS, edgePkg, RoleWorkload, []Control{
+	return inSection(LayerTLS, edgePkg, RoleWorkload, []Control{
 		{
 			ID: "EDGE-1", Title: "The load balancer is internet-facing in the public subnets only; its security group admits 443 and 80 and nothing else, and sends only to the app tier on the app port",
 			Check: forEachLB(func(t *Template, f StackFacts, lb Resource) []Failure {
@@ -249,7 +249,7 @@ func edgeControls() []Control {
 		},
 		{
 			ID: "ALERT-1", Title: "The alerts topic is encrypted with a customer-managed key, refuses publishing without TLS, and e-mails alertEmail when it is set",
-			Seed: SeedAudit, Construct: "constructs/alerts",
+			Layer: LayerAudit, Construct: "constructs/alerts",
 			Frameworks: []string{"FSBP SNS.1"},
 			Check: func(t *Template, f StackFacts) []Failure {
 				topics := t.Resources("AWS::SNS::Topic")

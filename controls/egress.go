@@ -10,7 +10,7 @@ import (
 func egressControl() Control {
 	return Control{
 		ID: "NET-7", Title: "Egress follows internetEgress: without it, no NAT gateway, every security group sends only to security groups and to the S3 prefix list looked up at deployment, and the S3 gateway endpoint admits only the account's buckets and the AWS buckets it names (package repositories, custom-resource responses); with it, only HTTPS leaves for the internet. Either way, only load balancers admit traffic from the internet",
-		Seed: SeedNetwork, Responsibility: Customer, Construct: networkPkg, Role: RoleWorkload,
+		Layer: LayerNetwork, Responsibility: Customer, Construct: networkPkg, Role: RoleWorkload,
 		Check: checkEgress,
 	}
 }

@@ -14,7 +14,7 @@ func generalControls() []Control {
 	return []Control{
 		{
 			ID: "KMS-1", Title: "Every customer-managed KMS key rotates its key material automatically",
-			Seed: SeedData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
+			Layer: LayerData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
 			Frameworks: []string{"FSBP KMS.4", "CIS 3.6"},
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
@@ -28,7 +28,7 @@ func generalControls() []Control {
 		},
 		{
 			ID: "KMS-2", Title: "Every customer-managed KMS key's policy denies kms:CreateGrant unless the grant is for an AWS resource or the caller is an AWS service",
-			Seed: SeedData, Responsibility: Customer, Construct: "constructs/keys", Role: RoleAny,
+			Layer: LayerData, Responsibility: Customer, Construct: "constructs/keys", Role: RoleAny,
 			Frameworks: []string{"CT.KMS.PR.3"},
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
@@ -50,7 +50,7 @@ func generalControls() []Control {
 		},
 		{
 			ID: "KMS-3", Title: "Every customer-managed key's policy names what it allows: no kms:*; the account administers the key with named actions, kms:PutKeyPolicy among them, so that no key is unmanageable; the account's principals use it only through the services that use it (kms:ViaService) or for its own encryption context",
-			Seed: SeedData, Responsibility: Customer, Construct: "constructs/keys", Role: RoleAny,
+			Layer: LayerData, Responsibility: Customer, Construct: "constructs/keys", Role: RoleAny,
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
 				own := f.WorkloadAccount
@@ -103,7 +103,7 @@ func generalControls() []Control {
 		},
 		{
 			ID: "DEPUTY-1", Title: "Every statement of a bucket, topic or key policy that admits an AWS service principal scopes it to this account's resources (aws:SourceAccount, aws:SourceArn, or the encryption context the service sets), and so do the trust policies of the roles a service assumes for this account's resources (flow logs); the exceptions are services that set no such key on their calls, each with its reason (DeputyExceptions)",
-			Seed: SeedData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
+			Layer: LayerData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
 				accounts := []string{f.WorkloadAccount, f.LoggingAccount}
@@ -144,7 +144,7 @@ func generalControls() []Control {
 		},
 		{
 			ID: "LAMBDA-1", Title: "Every Lambda function of the workload account's templates (CDK's custom-resource functions) logs to a log group of its stack, encrypted with a customer-managed key and kept for the configured retention, instead of one that Lambda would create unencrypted and keep forever",
-			Seed: SeedAudit, Responsibility: Customer, Construct: "constructs/*", Role: RoleWorkload,
+			Layer: LayerAudit, Responsibility: Customer, Construct: "constructs/*", Role: RoleWorkload,
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
 				for _, fn := range t.Resources("AWS::Lambda::Function") {
@@ -160,7 +160,7 @@ func generalControls() []Control {
 		},
 		{
 			ID: "RET-1", Title: "Buckets, keys, log groups and secrets are retained when their stack is deleted or they are replaced (the database leaves a snapshot: DB-3)",
-			Seed: SeedData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
+			Layer: LayerData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
 				for _, typ := range statefulTypes {

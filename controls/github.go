@@ -23,7 +23,7 @@ func GitHubSubject(repository, environment string) string {
 func githubControls() []Control {
 	return []Control{{
 		ID: "GH-1", Title: "With githubRepository set, the GitHub deploy role may be assumed only through GitHub's OIDC provider, by workflow runs of that repository's GitHub environment named after the profile (aud and sub pinned), for at most three hours, and may only assume the CDK bootstrap roles of the two accounts; no IAM user or access key exists for deployments",
-		Seed: SeedApp, Responsibility: Customer, Construct: "constructs/githubdeploy", Role: RoleWorkload,
+		Layer: LayerApp, Responsibility: Customer, Construct: "constructs/githubdeploy", Role: RoleWorkload,
 		Frameworks: []string{"FSBP IAM.1"},
 		NotApplicable: func(f StackFacts) string {
 			if f.GitHubRepository == "" {

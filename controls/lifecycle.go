@@ -5,9 +5,9 @@ import (
 	"strings"
 )
 
-// SeedLifecycle is not a section of the seed: it is what makes the other
-// sections deployable, from a first create to a redeploy after teardown.
-const SeedLifecycle = "Lifecycle"
+// LayerLifecycle is not a layer of the architecture: it is what makes the other
+// layers deployable, from a first create to a redeploy after teardown.
+const LayerLifecycle = "Lifecycle"
 
 // namingProperties are the properties that fix a resource's name, by type.
 var namingProperties = map[string]string{
@@ -285,7 +285,7 @@ func lifecycleControls() []Control {
 		},
 	}
 	for i := range cs {
-		cs[i].Seed, cs[i].Responsibility = SeedLifecycle, Customer
+		cs[i].Layer, cs[i].Responsibility = LayerLifecycle, Customer
 	}
 	return cs
 }

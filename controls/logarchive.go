@@ -22,7 +22,7 @@ var GuardedKeyActions = []string{"kms:ScheduleKeyDeletion", "kms:DisableKey", "k
 var GuardedBucketActions = []string{"s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutLifecycleConfiguration", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration"}
 
 func logArchiveControls() []Control {
-	return inSection(SeedAudit, logArchivePkg, RoleLogArchive, []Control{
+	return inSection(LayerAudit, logArchivePkg, RoleLogArchive, []Control{
 		{
 			ID: "LOG-1", Title: "The CloudTrail bucket is encrypted with SSE-KMS under a customer-managed key of the log archive",
 			Frameworks: []string{"FSBP S3.17", "FSBP CloudTrail.2", "CIS 3.5"},

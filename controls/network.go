@@ -22,7 +22,7 @@ const (
 )
 
 func networkControls() []Control {
-	return inSection(SeedNetwork, networkPkg, RoleWorkload, []Control{
+	return inSection(LayerNetwork, networkPkg, RoleWorkload, []Control{
 		{
 			ID: "NET-1", Title: "The VPC spans the configured number of availability zones (at least two), each with a Public, an App and a Data subnet",
 			Check: func(t *Template, f StackFacts) []Failure {

@@ -64,7 +64,7 @@ func orgControls() []Control {
 		},
 	}
 	for i := range cs {
-		cs[i].Seed, cs[i].Responsibility = SeedApp, Customer
+		cs[i].Layer, cs[i].Responsibility = LayerApp, Customer
 	}
 	return cs
 }

@@ -123,13 +123,14 @@ const (
 	Customer Responsibility = "customer"
 )
 
-// Seed sections, as the seed document numbers them.
+// Layers of the architecture (README.md's "What it builds today"), one per
+// part of the customer's side of the shared-responsibility line.
 const (
-	SeedData    = "1. Data layer"
-	SeedNetwork = "2. Network"
-	SeedApp     = "3. App layer"
-	SeedTLS     = "4. TLS everywhere"
-	SeedAudit   = "5. Audit & detection"
+	LayerData    = "Data"
+	LayerNetwork = "Network"
+	LayerApp     = "App"
+	LayerTLS     = "TLS"
+	LayerAudit   = "Audit & detection"
 )
 
 // Failure is one reason a control does not hold.
@@ -143,9 +144,10 @@ type Failure struct {
 // Control is one security control: defined once here, checked by the tests,
 // by cmd/verify, and listed in docs/CONTROLS.md.
 type Control struct {
-	ID             string
-	Title          string
-	Seed           string
+	ID    string
+	Title string
+	// Layer is the part of the architecture the control protects.
+	Layer          string
 	Responsibility Responsibility
 	// Frameworks are Security Hub control IDs (AWS Foundational Security Best
 	// Practices, "FSBP S3.5") and CIS AWS Foundations Benchmark v3.0.0
@@ -324,11 +326,11 @@ func Evaluate(controls []Control, templates []*Template, complete bool) ([]Resul
 }
 
 // inSection fills in what a group of controls shares; a control that names
-// its own seed section or construct keeps it.
-func inSection(seed, construct string, role Role, cs []Control) []Control {
+// its own layer or construct keeps it.
+func inSection(layer, construct string, role Role, cs []Control) []Control {
 	for i := range cs {
-		if cs[i].Seed == "" {
-			cs[i].Seed = seed
+		if cs[i].Layer == "" {
+			cs[i].Layer = layer
 		}
 		if cs[i].Construct == "" {
 			cs[i].Construct = construct

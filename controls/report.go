@@ -127,7 +127,7 @@ func writeSARIF(w io.Writer, results []Result) error {
 				"id":                   r.Control.ID,
 				"name":                 strings.ReplaceAll(r.Control.ID, "-", ""),
 				"shortDescription":     msg{r.Control.Title},
-				"fullDescription":      msg{r.Control.Title + " (seed: " + r.Control.Seed + "; built by " + r.Control.Construct + ")"},
+				"fullDescription":      msg{r.Control.Title + " (layer: " + r.Control.Layer + "; built by " + r.Control.Construct + ")"},
 				"helpUri":              repositoryURL() + "/blob/main/docs/CONTROLS.md",
 				"properties":           map[string]any{"tags": append([]string{"security"}, r.Control.Frameworks...)},
 				"defaultConfiguration": map[string]any{"level": "error"},

@@ -6,7 +6,7 @@ import (
 )
 
 func trailControls() []Control {
-	return inSection(SeedAudit, "constructs/trail", RoleWorkload, []Control{
+	return inSection(LayerAudit, "constructs/trail", RoleWorkload, []Control{
 		{
 			ID: "TRAIL-1", Title: "The workload trail is logging, multi-region, includes global service events and management events (read and write), and validates its log files",
 			Frameworks: []string{"FSBP CloudTrail.1", "FSBP CloudTrail.4", "CIS 3.1", "CIS 3.2"},

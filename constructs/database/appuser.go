@@ -32,7 +32,7 @@ var reIdentifier = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 
 // AppUserStatements are the SQL statements that make the application's user
 // and grant it what the sample application needs, and nothing else: to
-// connect to its database, with IAM authentication (rds_iam; with it, RDS
+// connect to its database (and no other), with IAM authentication (rds_iam; with it, RDS
 // refuses the user's password logins), to use its schema, and to read and add
 // rows of the one table the sample application keeps. It owns nothing, so it
 // cannot create, alter or drop a table, and it has no other privilege on
@@ -50,6 +50,11 @@ func AppUserStatements(user, database, schema string) []string {
 		fmt.Sprintf(`ALTER ROLE %s WITH LOGIN NOCREATEDB NOCREATEROLE INHERIT PASSWORD NULL`, user),
 		fmt.Sprintf(`GRANT rds_iam TO %s`, user),
 		fmt.Sprintf(`REVOKE ALL ON DATABASE %s FROM PUBLIC`, database),
+		// The other databases every role may connect to by default. Where
+		// the master does not own them, PostgreSQL only warns that it
+		// revoked nothing.
+		`REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC`,
+		`REVOKE CONNECT ON DATABASE template1 FROM PUBLIC`,
 		fmt.Sprintf(`GRANT CONNECT ON DATABASE %s TO %s`, database, user),
 		`REVOKE CREATE ON SCHEMA public FROM PUBLIC`,
 		fmt.Sprintf(`CREATE SCHEMA IF NOT EXISTS %s`, schema),

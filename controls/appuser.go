@@ -11,7 +11,7 @@ import (
 // administrator.
 func appUserControl() Control {
 	return Control{
-		ID: "DB-9", Title: "The application connects as its own database user, which the deployment creates through a function in the App subnets: IAM authentication only (rds_iam), no administrative attribute, and no grant beyond connecting and using its own tables; only that function is allowed to read the master secret",
+		ID: "DB-9", Title: "The application connects as its own database user, which the deployment creates through a function in the App subnets (after the VPC endpoints it works through, with a service timeout): IAM authentication only (rds_iam), no administrative attribute, and no grant beyond connecting and using its own tables; only that function is allowed to read the master secret",
 		Layer: LayerData, Responsibility: Customer, Construct: databasePkg, Role: RoleWorkload,
 		Frameworks: []string{"FSBP RDS.10"},
 		Check:      forEachDB(checkAppUser),
@@ -50,6 +50,17 @@ func checkAppUser(t *Template, f StackFacts, db Resource) []Failure {
 		if sn, ok := t.Resource(id); !ok || subnetTier(sn) != SubnetApp {
 			fails = append(fails, Failure{fn.Path(), "runs in " + id + ", not an App subnet"})
 		}
+	}
+	// It answers CloudFormation through the S3 gateway endpoint and reads
+	// the secret through the Secrets Manager endpoint: both must exist
+	// before it runs and until it has answered a delete.
+	for _, e := range []*Resource{endpoint(t, "s3", "Gateway"), endpoint(t, "secretsmanager", "Interface")} {
+		if e != nil && !t.After(u.LogicalID, e.LogicalID) {
+			fails = append(fails, Failure{u.Path(), "is not created after (and deleted before) " + e.Path() + ", through which its function works"})
+		}
+	}
+	if n, ok := number(u.Properties()["ServiceTimeout"]); !ok || n > 900 {
+		fails = append(fails, Failure{u.Path(), "has no ServiceTimeout of 15 minutes or less: a lost answer would keep the stack waiting for an hour"})
 	}
 	fnRole := RefTargetOr(fn.Properties()["Role"])
 	for _, role := range t.Resources("AWS::IAM::Role") {

@@ -77,3 +77,8 @@ var GuardDutyFeatures = []string{
 	"RUNTIME_MONITORING",
 	"LAMBDA_NETWORK_LOGS",
 }
+
+// GlobalResourceTypes are the resource types AWS Config records once per
+// account, in the region that records them: the recorders of the other
+// governed regions exclude them.
+var GlobalResourceTypes = []string{"AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Role", "AWS::IAM::Policy"}

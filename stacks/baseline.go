@@ -50,6 +50,7 @@ func NewBaselineStack(scope constructs.Construct, id string, cfg *config.Config)
 		Standards:        cfg.Detection.Standards(),
 		ConfigRoleARN:    base.ConfigRoleARN,
 		ConfigRoleReady:  base.ConfigRole,
+		Home:             true,
 	})
 	return &BaselineStack{Stack: stack, Alerts: alert, Trail: t, Baseline: base, Detection: det}
 }

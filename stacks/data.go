@@ -69,6 +69,14 @@ func NewDataStack(scope constructs.Construct, id string, cfg *config.Config) *Da
 	// The app tier reaches the package repositories and the application
 	// bucket (and, with internetEgress, the internet).
 	net.AllowOutbound(net.AppSecurityGroup, "App tier")
+	// Until this release the Service stack imported the master secret and
+	// its key (the instances read the secret; they now authenticate with
+	// IAM). A deployed Service stack still imports both until its update,
+	// which comes after this stack's, and CloudFormation refuses to delete
+	// an export in use: keep them for one release (docs/DEPLOY.md, "Removing
+	// a consumer of a cross-stack reference"), then delete these two lines.
+	stack.ExportValue(db.Secret.SecretArn(), nil)
+	stack.ExportValue(db.SecretKey.KeyArn(), nil)
 	awscdk.NewCfnOutput(stack, jsii.String("DatabaseIdentifier"), &awscdk.CfnOutputProps{
 		Description: jsii.String("The RDS instance identifier (" + cfg.DatabaseIdentifier() + "- and this stack's suffix), for the commands of docs/DEPLOY.md"),
 		Value:       db.Instance.InstanceIdentifier(),

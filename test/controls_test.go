@@ -363,6 +363,20 @@ var mutations = []mutation{
 		}
 		p["Statements"] = kept
 	}},
+	{"DB-9", "Workload", "the database user created without waiting for the S3 endpoint", func(t *testing.T, tpl *controls.Template) {
+		u := appUser(t, tpl)
+		s3 := atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/S3/Resource")
+		var kept []any
+		for _, d := range u.Raw["DependsOn"].([]any) {
+			if d != s3.LogicalID {
+				kept = append(kept, d)
+			}
+		}
+		u.Raw["DependsOn"] = kept
+	}},
+	{"DB-9", "Workload", "the database user without a service timeout", func(t *testing.T, tpl *controls.Template) {
+		delete(appUser(t, tpl).Properties(), "ServiceTimeout")
+	}},
 	{"DB-9", "Workload", "the app's user is the master user", func(t *testing.T, tpl *controls.Template) {
 		appUser(t, tpl).Properties()["Username"] = "webapp_admin"
 	}},

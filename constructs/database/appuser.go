@@ -143,12 +143,16 @@ func newAppUser(scope constructs.Construct, id string, props *appUserProps) awsc
 		LogGroup:       group,
 	})
 	fn.Node().AddDependency(policy)
-	compliance.Suppress(fn, "CloudFormation invokes it synchronously, once per create or update of its custom resource, and retries nothing: a dead-letter queue would never receive anything; reserved concurrency would fail in new accounts, whose whole concurrency quota is Lambda's unreserved minimum",
+	compliance.Suppress(fn, "CloudFormation invokes it (asynchronously, so Lambda retries a failed invocation twice) once per change of its custom resource, and the handler answers CloudFormation with the failure itself: a dead-letter queue would hold nothing to act on; reserved concurrency would fail in new accounts, whose whole concurrency quota is Lambda's unreserved minimum",
 		"NIST.800.53.R5-LambdaConcurrency", "HIPAA.Security-LambdaConcurrency", "NIST.800.53.R5-LambdaDLQ", "HIPAA.Security-LambdaDLQ")
 
 	cr := awscdk.NewCustomResource(c, jsii.String("User"), &awscdk.CustomResourceProps{
 		ServiceToken: fn.FunctionArn(),
 		ResourceType: jsii.String("Custom::DatabaseUser"),
+		// The handler answers within its own timeout (3 minutes); without a
+		// service timeout, an answer lost on the way would keep the stack
+		// waiting for an hour.
+		ServiceTimeout: awscdk.Duration_Minutes(jsii.Number(5)),
 		Properties: &map[string]any{
 			"MasterSecretArn": props.masterSecret,
 			"Database":        DatabaseName,
@@ -156,9 +160,11 @@ func newAppUser(scope constructs.Construct, id string, props *appUserProps) awsc
 			"Statements":      AppUserStatements(AppUsername, DatabaseName, AppSchema),
 		},
 	})
-	// The function must reach the database before it runs: its rules and
-	// its permissions first.
-	cr.Node().AddDependency(sg, props.database, policy)
+	// The function must reach the database, Secrets Manager and S3 (its
+	// answer to CloudFormation) before it runs, and still reach them when
+	// it answers a delete: its rules, its permissions and the VPC
+	// endpoints are created before it and deleted after it.
+	cr.Node().AddDependency(sg, props.database, policy, props.network.Endpoints)
 	cr.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(controls.IdentityKey), jsii.String(controls.IdentityAppDatabaseUser))
 	return cr
 }

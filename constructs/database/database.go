@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsrds"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -69,6 +70,8 @@ type Database struct {
 	// endpoint). Only the database-user function and the rotation function
 	// read it.
 	Secret awssecretsmanager.ISecret
+	// SecretKey encrypts Secret.
+	SecretKey awskms.IKey
 	// SecurityGroup is the database's security group.
 	SecurityGroup awsec2.ISecurityGroup
 	// Created is done once the instance and its rotation exist: what fails
@@ -222,7 +225,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 			"AwsSolutions-IAM4")
 	}
 	return &Database{Construct: c, Instance: instance, AppUser: AppUsername, Name: DatabaseName, CABundle: caBundle,
-		Secret: attached, SecurityGroup: sg, Created: constructs.NewDependencyGroup(instance, rotation, appUser)}
+		Secret: attached, SecretKey: secretKey, SecurityGroup: sg, Created: constructs.NewDependencyGroup(instance, rotation, appUser)}
 }
 
 func engine() awsrds.IInstanceEngine {

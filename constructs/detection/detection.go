@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsconfig"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsguardduty"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -35,12 +36,29 @@ type Props struct {
 	// that cannot be raised). False leaves them to the account's organization
 	// and builds only what works on top of them.
 	Services bool
-	// TrailLogGroup is the log group the trail delivers to.
+	// TrailLogGroup is the log group the trail delivers to, which the CIS
+	// metric filters and alarms watch; nil in a region other than the home
+	// region, where there is no trail of its own (the trail is
+	// multi-region).
 	TrailLogGroup awslogs.ILogGroup
 	// Alerts receives the alarms and the serious findings; AlertsTarget is
-	// the EventBridge target that publishes to it.
+	// the EventBridge target that publishes to it. Both nil outside the
+	// home region, where HomeBus receives them instead.
 	Alerts       awssns.ITopic
 	AlertsTarget awsevents.IRuleTarget
+	// HomeBus is the ARN of the home region's default event bus, to which a
+	// region other than the home region forwards its serious GuardDuty
+	// findings (and, without Services, its Security Hub findings); "" in
+	// the home region.
+	HomeBus string
+	// Home says this is the account's home region: the Config recorder
+	// records the global resource types (IAM) here only, and the Config
+	// rules are evaluated here.
+	Home bool
+	// LinkedRegions are the account's other governed regions, whose
+	// Security Hub findings the home region's finding aggregator gathers
+	// (with Services; home region only).
+	LinkedRegions []string
 	// LogRetentionDays is how long the server access logs of the Config
 	// bucket are kept, in a log bucket of their own.
 	LogRetentionDays int
@@ -64,10 +82,8 @@ type Detection struct {
 func New(scope constructs.Construct, id string, props *Props) *Detection {
 	c := constructs.NewConstruct(scope, &id)
 	stack := awscdk.Stack_Of(c)
-	alarmAction := awscloudwatchactions.NewSnsAction(props.Alerts)
-
 	// CIS metric filters and alarms, from the one list controls.CISFilters.
-	for _, f := range controls.CISFilters() {
+	for _, f := range cisFilters(props) {
 		mf := awslogs.NewMetricFilter(c, jsii.String(f.Name+"Filter"), &awslogs.MetricFilterProps{
 			LogGroup:        props.TrailLogGroup,
 			FilterPattern:   awslogs.FilterPattern_Literal(jsii.String(f.Pattern)),
@@ -87,7 +103,7 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
 			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 		})
-		alarm.AddAlarmAction(alarmAction)
+		alarm.AddAlarmAction(awscloudwatchactions.NewSnsAction(props.Alerts))
 	}
 
 	var bucket awss3.IBucket
@@ -104,18 +120,35 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 			AnalyzerName: jsii.String(props.AppName + "-account"),
 		}))
 		bucket, recorded = configRecorder(c, stack, props, singletons)
+		if props.Home && len(props.LinkedRegions) > 0 {
+			// Security Hub's cross-region aggregation: the findings of the
+			// other governed regions reach the home region, its console and
+			// its EventBridge, where the rule below alerts on them (Security
+			// Hub user guide, "Cross-Region aggregation").
+			agg := awssecurityhub.NewCfnFindingAggregator(c, jsii.String("FindingAggregator"), &awssecurityhub.CfnFindingAggregatorProps{
+				RegionLinkingMode: jsii.String("SPECIFIED_REGIONS"),
+				Regions:           jsii.Strings(props.LinkedRegions...),
+			})
+			agg.Node().AddDependency(singletons[1])
+		}
 	}
-	// PutConfigRule fails with NoAvailableConfigurationRecorderException
-	// until a recorder exists: the rules wait for ours (with an
-	// organization's recorder, it exists already).
-	for _, id := range controls.ConfigRules {
-		rule := awsconfig.NewManagedRule(c, jsii.String("Rule"+id), &awsconfig.ManagedRuleProps{Identifier: jsii.String(id)})
-		rule.Node().AddDependency(recorded...)
+	if props.Home {
+		// PutConfigRule fails with NoAvailableConfigurationRecorderException
+		// until a recorder exists: the rules wait for ours (with an
+		// organization's recorder, it exists already).
+		for _, id := range controls.ConfigRules {
+			rule := awsconfig.NewManagedRule(c, jsii.String("Rule"+id), &awsconfig.ManagedRuleProps{Identifier: jsii.String(id)})
+			rule.Node().AddDependency(recorded...)
+		}
 	}
 
 	target := props.AlertsTarget
+	what := "to the alerts topic"
+	if props.HomeBus != "" {
+		target, what = homeBusTarget(c, stack, props.HomeBus), "to the home region's event bus, where they reach the alerts topic"
+	}
 	awsevents.NewRule(c, jsii.String("GuardDutyHighFindings"), &awsevents.RuleProps{
-		Description: jsii.String("GuardDuty findings of severity 7 or more, to the alerts topic"),
+		Description: jsii.String("GuardDuty findings of severity 7 or more, " + what),
 		EventPattern: &awsevents.EventPattern{
 			Source:     jsii.Strings("aws.guardduty"),
 			DetailType: jsii.Strings("GuardDuty Finding"),
@@ -123,8 +156,13 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 		},
 		Targets: &[]awsevents.IRuleTarget{target},
 	})
+	if props.HomeBus != "" && props.Services {
+		// Aggregated into the home region, where its rule alerts on them:
+		// forwarding them too would alert twice.
+		return &Detection{Construct: c, ConfigBucket: bucket}
+	}
 	awsevents.NewRule(c, jsii.String("SecurityHubHighFindings"), &awsevents.RuleProps{
-		Description: jsii.String("New, active Security Hub findings rated HIGH or CRITICAL, to the alerts topic"),
+		Description: jsii.String("New, active Security Hub findings rated HIGH or CRITICAL, " + what),
 		EventPattern: &awsevents.EventPattern{
 			Source:     jsii.Strings("aws.securityhub"),
 			DetailType: jsii.Strings("Security Hub Findings - Imported"),
@@ -177,11 +215,8 @@ func configRecorder(c constructs.Construct, stack awscdk.Stack, props *Props, af
 	bucket := configBucket(c, stack, props, after)
 	prerequisites := []constructs.IDependable{props.ConfigRoleReady, bucket.Policy(), bucket.EncryptionKey()}
 	recorder := awsconfig.NewCfnConfigurationRecorder(c, jsii.String("ConfigRecorder"), &awsconfig.CfnConfigurationRecorderProps{
-		RoleArn: jsii.String(props.ConfigRoleARN),
-		RecordingGroup: &awsconfig.CfnConfigurationRecorder_RecordingGroupProperty{
-			AllSupported:               jsii.Bool(true),
-			IncludeGlobalResourceTypes: jsii.Bool(true),
-		},
+		RoleArn:        jsii.String(props.ConfigRoleARN),
+		RecordingGroup: recordingGroup(props.Home),
 	})
 	recorder.Node().AddDependency(prerequisites...)
 	channel := awsconfig.NewCfnDeliveryChannel(c, jsii.String("ConfigDeliveryChannel"), &awsconfig.CfnDeliveryChannelProps{
@@ -274,4 +309,52 @@ func orNone(s string) string {
 		return "no Security Hub control"
 	}
 	return "Security Hub " + s
+}
+
+// cisFilters are the CIS metric filters of the trail's log group: none
+// without one.
+func cisFilters(props *Props) []controls.CISFilter {
+	if props.TrailLogGroup == nil {
+		return nil
+	}
+	return controls.CISFilters()
+}
+
+// recordingGroup records every supported resource type; the global ones
+// (IAM users, groups, roles and policies) in the home region only, so that
+// each is recorded, and billed, once (Config developer guide, "Recording
+// global resource types").
+func recordingGroup(home bool) *awsconfig.CfnConfigurationRecorder_RecordingGroupProperty {
+	if home {
+		return &awsconfig.CfnConfigurationRecorder_RecordingGroupProperty{
+			AllSupported: jsii.Bool(true), IncludeGlobalResourceTypes: jsii.Bool(true),
+		}
+	}
+	return &awsconfig.CfnConfigurationRecorder_RecordingGroupProperty{
+		AllSupported: jsii.Bool(false), IncludeGlobalResourceTypes: jsii.Bool(false),
+		RecordingStrategy:        &awsconfig.CfnConfigurationRecorder_RecordingStrategyProperty{UseOnly: jsii.String("EXCLUSION_BY_RESOURCE_TYPES")},
+		ExclusionByResourceTypes: &awsconfig.CfnConfigurationRecorder_ExclusionByResourceTypesProperty{ResourceTypes: jsii.Strings(controls.GlobalResourceTypes...)},
+	}
+}
+
+// homeBusTarget sends events to the home region's default event bus, as a
+// role that EventBridge assumes for this account's rules only and that may
+// put events on that bus only (EventBridge user guide, "Sending and
+// receiving events between AWS Regions").
+func homeBusTarget(c constructs.Construct, stack awscdk.Stack, bus string) awsevents.IRuleTarget {
+	role := awsiam.NewRole(c, jsii.String("ForwardRole"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), &awsiam.ServicePrincipalOpts{Conditions: &map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()},
+			"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:events:%s:%s:rule/*", *stack.Partition(), *stack.Region(), *stack.Account())},
+		}}),
+		Description: jsii.String("Forwards the serious findings of " + *stack.Region() + " to the home region's event bus"),
+	})
+	awsiam.NewManagedPolicy(c, jsii.String("ForwardPolicy"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("The only permission of the role that forwards findings to the home region"),
+		Roles:       &[]awsiam.IRole{role},
+		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("PutEventsOnTheHomeBus"), Actions: jsii.Strings("events:PutEvents"), Resources: jsii.Strings(bus),
+		})},
+	})
+	return awseventstargets.NewEventBus(awsevents.EventBus_FromEventBusArn(c, jsii.String("HomeBus"), jsii.String(bus)), &awseventstargets.EventBusProps{Role: role})
 }

@@ -71,6 +71,10 @@ type Network struct {
 	InterfaceEndpoints bool
 	// InternetEgress reports whether the App subnets reach the internet.
 	InternetEgress bool
+	// Endpoints are the VPC endpoints and the rules that admit their
+	// clients: what a function in the VPC needs until it has answered
+	// CloudFormation, on create and on delete.
+	Endpoints constructs.DependencyGroup
 
 	endpointSG awsec2.ISecurityGroup
 	// s3PrefixList is the ID of the S3 gateway endpoint's managed prefix
@@ -156,7 +160,8 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		Description:      jsii.String("App tier instances: no rule until a tier grants one"),
 		AllowAllOutbound: jsii.Bool(false),
 	})
-	n := &Network{Construct: c, Vpc: vpc, AppSecurityGroup: app, InterfaceEndpoints: props.InterfaceEndpoints, InternetEgress: props.InternetEgress}
+	n := &Network{Construct: c, Vpc: vpc, AppSecurityGroup: app, InterfaceEndpoints: props.InterfaceEndpoints, InternetEgress: props.InternetEgress,
+		Endpoints: constructs.NewDependencyGroup(s3)}
 	if !props.InternetEgress {
 		n.s3PrefixList = s3PrefixList(c, props.LogRetentionDays)
 	}
@@ -181,14 +186,15 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 				endpoint{"SsmMessagesEndpoint", awsec2.InterfaceVpcEndpointAwsService_SSM_MESSAGES()},
 				endpoint{"Ec2MessagesEndpoint", awsec2.InterfaceVpcEndpointAwsService_EC2_MESSAGES()})
 		}
+		n.Endpoints.Add(n.endpointSG)
 		for _, e := range endpoints {
-			vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
+			n.Endpoints.Add(vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
 				Service:           e.svc,
 				PrivateDnsEnabled: jsii.Bool(true),
 				Open:              jsii.Bool(false),
 				SecurityGroups:    &[]awsec2.ISecurityGroup{n.endpointSG},
 				Subnets:           &awsec2.SubnetSelection{SubnetGroupName: jsii.String(AppSubnets)},
-			})
+			}))
 		}
 	}
 	n.AllowAWSAPIs(app)

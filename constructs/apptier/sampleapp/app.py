@@ -32,7 +32,7 @@ with open(CONFIG_FILE) as f:
     CONFIG = json.load(f)
 
 _lock = threading.Lock()
-_token = (0.0, "")
+_token = (float("-inf"), "")  # no token yet: the first call makes one
 
 
 def aws(*args, stdin=None):

@@ -28,6 +28,20 @@ func (c *Config) LogArchiveStackName() string { return c.AppName + "-log-archive
 // baseline stack.
 func (c *Config) BaselineStackName() string { return c.AppName + "-baseline" }
 
+// LoggingBaselineStackName is the CloudFormation name of the logging
+// account's baseline stack in the home region.
+func (c *Config) LoggingBaselineStackName() string { return c.AppName + "-logging-baseline" }
+
+// RegionalBaselineStackName is the CloudFormation name of an account's
+// baseline stack in a governed region other than the home region: the home
+// region's baseline name, followed by the region.
+func (c *Config) RegionalBaselineStackName(logging bool, region string) string {
+	if logging {
+		return c.LoggingBaselineStackName() + "-" + region
+	}
+	return c.BaselineStackName() + "-" + region
+}
+
 // DataStackName is the CloudFormation name of the stateful workload stack.
 func (c *Config) DataStackName() string { return c.AppName + "-data" }
 
@@ -66,7 +80,13 @@ var BootstrapRoles = []string{"deploy-role", "file-publishing-role", "image-publ
 // in the configured region; role is one of BootstrapRoles or
 // "cfn-exec-role", the role CloudFormation deploys with.
 func (c *Config) BootstrapRoleARN(account, role string) string {
-	return fmt.Sprintf("arn:%s:iam::%s:role/cdk-%s-%s-%s-%s", c.Partition(), account, BootstrapQualifier, role, account, c.Region)
+	return c.BootstrapRoleARNIn(account, c.Region, role)
+}
+
+// BootstrapRoleARNIn is BootstrapRoleARN in region, one of the governed
+// regions, each bootstrapped in both accounts.
+func (c *Config) BootstrapRoleARNIn(account, region, role string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/cdk-%s-%s-%s-%s", c.Partition(), account, BootstrapQualifier, role, account, region)
 }
 
 // BreakGlassRoleARN is the ARN of the logging account's break-glass role.
@@ -85,10 +105,19 @@ func (c *Config) ArchiveGuardians() []string {
 // TrailName is the name of the workload account's CloudTrail trail.
 func (c *Config) TrailName() string { return c.AppName + "-trail" }
 
-// TrailARN is the ARN of the workload account's trail: the only source the
-// log archive's bucket and key policies admit.
+// TrailARN is the ARN of the workload account's trail, which the log
+// archive's bucket and key policies admit, with the logging account's own.
 func (c *Config) TrailARN() string {
 	return fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", c.Partition(), c.Region, c.WorkloadAccount, c.TrailName())
+}
+
+// LoggingTrailName is the name of the logging account's own trail, which
+// records what its administrators do into the archive.
+func (c *Config) LoggingTrailName() string { return c.AppName + "-logging-trail" }
+
+// LoggingTrailARN is the ARN of the logging account's own trail.
+func (c *Config) LoggingTrailARN() string {
+	return fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", c.Partition(), c.Region, c.LoggingAccount, c.LoggingTrailName())
 }
 
 // TrailBucketName is the name of the CloudTrail bucket in the logging account.

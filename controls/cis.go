@@ -54,6 +54,22 @@ func CISFilters() []CISFilter {
 	}
 }
 
+// ArchiveFilters are the metric filters, beyond the CIS ones, that the
+// logging account's trail log group carries, each with an alarm to the
+// logging account's alerts topic (LOG-10): what would weaken the log
+// archive from inside its own account. Root use, disabling or deleting a
+// key, and bucket policy and lifecycle changes are CIS filters already;
+// these add the key policy and rotation, and the buckets' Object Lock,
+// versioning and encryption.
+func ArchiveFilters() []CISFilter {
+	return []CISFilter{
+		{"ArchiveKeyPolicyChanges", "LOG-10", "",
+			`{($.eventSource=kms.amazonaws.com) && (($.eventName=PutKeyPolicy) || ($.eventName=DisableKeyRotation) || ($.eventName=CancelKeyDeletion) || ($.eventName=CreateGrant))}`},
+		{"ArchiveBucketProtectionChanges", "LOG-10", "",
+			`{($.eventSource=s3.amazonaws.com) && (($.eventName=PutObjectLockConfiguration) || ($.eventName=PutBucketVersioning) || ($.eventName=PutBucketEncryption) || ($.eventName=DeleteBucketEncryption) || ($.eventName=PutBucketOwnershipControls) || ($.eventName=PutBucketPublicAccessBlock) || ($.eventName=DeleteBucketPublicAccessBlock))}`},
+	}
+}
+
 // ConfigRules are the AWS Config managed rules (source identifiers) that
 // mirror the seed's basics: root MFA, console MFA, no open SSH, no public
 // buckets, encrypted volumes and databases, CloudTrail, IMDSv2.

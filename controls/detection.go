@@ -3,6 +3,7 @@ package controls
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -23,9 +24,10 @@ func detectionControls() []Control {
 	return inSection(LayerAudit, detectionPkg, RoleWorkload, []Control{
 		{
 			ID: "DET-1", Title: "The trail's log group carries the CIS metric filters (root use, unauthorized calls, console sign-in without MFA, IAM policy, CloudTrail, failed console logins, CMK disable/deletion, bucket policy, Config, security group, NACL, gateway, route table, VPC and Organizations changes), each with its exact pattern and an alarm to the alerts topic",
+			Role:       RoleAccount,
 			Frameworks: []string{"FSBP CloudWatch.1-14", "CIS 4.1-4.15"},
 			Check: func(t *Template, f StackFacts) []Failure {
-				tr, fails := workloadTrail(t, f)
+				tr, fails := accountTrail(t, f)
 				if tr == nil {
 					return fails
 				}
@@ -48,6 +50,7 @@ func detectionControls() []Control {
 		},
 		{
 			ID: "DET-2", Title: "GuardDuty is enabled with S3, EBS malware, RDS login, EC2 runtime and Lambda network protection, and publishes findings every 15 minutes",
+			Role:          RoleRegion,
 			Frameworks:    []string{"FSBP GuardDuty.1"},
 			NotApplicable: centrallyRun("GuardDuty"),
 			Check: func(t *Template, f StackFacts) []Failure {
@@ -79,7 +82,8 @@ func detectionControls() []Control {
 			},
 		},
 		{
-			ID: "DET-3", Title: "AWS Config records every supported resource type, global IAM types included, as its service-linked role, and delivers to an encrypted, non-public, TLS-only bucket",
+			ID: "DET-3", Title: "AWS Config records every supported resource type (the global IAM types in the home region, and only there), as its service-linked role, and delivers to an encrypted, non-public, TLS-only bucket",
+			Role:          RoleRegion,
 			Frameworks:    []string{"FSBP Config.1", "CIS 3.3"},
 			NotApplicable: centrallyRun("the AWS Config recorder"),
 			Check: func(t *Template, f StackFacts) []Failure {
@@ -89,9 +93,7 @@ func detectionControls() []Control {
 				}
 				var fails []Failure
 				for _, r := range rs {
-					if !r.Bool("RecordingGroup", "AllSupported") || !r.Bool("RecordingGroup", "IncludeGlobalResourceTypes") {
-						fails = append(fails, Failure{r.Path(), "does not record all supported resource types including global ones"})
-					}
+					fails = append(fails, recordsEverything(r, f.Region == f.HomeRegion)...)
 					if !strings.HasSuffix(flatten(r.Properties()["RoleARN"]), "/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig") {
 						fails = append(fails, Failure{r.Path(), "does not run as AWS Config's service-linked role"})
 					}
@@ -120,6 +122,7 @@ func detectionControls() []Control {
 		},
 		{
 			ID: "DET-4", Title: "AWS Config evaluates the seed's basics with managed rules: root MFA, console MFA, no open SSH, no public buckets, encrypted volumes and databases, a multi-region trail, IMDSv2",
+			Role:       RoleAccount,
 			Frameworks: []string{"CIS 1.5", "CIS 1.10"},
 			Check: func(t *Template, f StackFacts) []Failure {
 				have := map[string]bool{}
@@ -139,7 +142,8 @@ func detectionControls() []Control {
 			},
 		},
 		{
-			ID: "DET-5", Title: "Security Hub is enabled with AWS Foundational Security Best Practices, CIS AWS Foundations Benchmark v3.0.0 and the standards configured in securityHubExtraStandards",
+			ID: "DET-5", Title: "Security Hub is enabled with AWS Foundational Security Best Practices, CIS AWS Foundations Benchmark v3.0.0 and the standards configured in securityHubExtraStandards; the home region aggregates the findings of every other governed region",
+			Role:          RoleRegion,
 			NotApplicable: centrallyRun("Security Hub"),
 			Check: func(t *Template, f StackFacts) []Failure {
 				if len(t.Resources("AWS::SecurityHub::Hub")) == 0 {
@@ -154,7 +158,7 @@ func detectionControls() []Control {
 				if len(want) == 0 {
 					want = []string{"aws-foundational-security-best-practices/v/1.0.0", "cis-aws-foundations-benchmark/v/3.0.0"}
 				}
-				var fails []Failure
+				fails := aggregatesRegions(t, f)
 				for _, w := range want {
 					if !have[w] {
 						fails = append(fails, Failure{"", "the standard " + w + " is not enabled"})
@@ -165,6 +169,7 @@ func detectionControls() []Control {
 		},
 		{
 			ID: "DET-6", Title: "IAM Access Analyzer watches the account for resources shared outside it",
+			Role:          RoleRegion,
 			Frameworks:    []string{"FSBP IAM.28"},
 			NotApplicable: centrallyRun("IAM Access Analyzer"),
 			Check: func(t *Template, f StackFacts) []Failure {
@@ -177,11 +182,16 @@ func detectionControls() []Control {
 			},
 		},
 		{
-			ID: "DET-7", Title: "EventBridge sends GuardDuty findings of severity 7 or more and Security Hub findings rated HIGH or CRITICAL to the alerts topic",
+			ID: "DET-7", Title: "EventBridge sends GuardDuty findings of severity 7 or more and Security Hub findings rated HIGH or CRITICAL to the alerts topic; the other governed regions forward their GuardDuty findings (and, without this app's Security Hub aggregation, their Security Hub findings) to the home region's event bus",
+			Role: RoleRegion,
 			Check: func(t *Template, f StackFacts) []Failure {
 				var gd, sh bool
+				home := f.Region == f.HomeRegion
+				if !home && !f.CentralDetection {
+					sh = true // aggregated into the home region (DET-5)
+				}
 				for _, r := range t.Resources("AWS::Events::Rule") {
-					if r.String("State") == "DISABLED" || !targetsTopic(t, r) {
+					if r.String("State") == "DISABLED" || (home && !targetsTopic(t, r)) || (!home && !targetsHomeBus(r, f)) {
 						continue
 					}
 					src := jsonText(mapOf(r.Properties()["EventPattern"])["source"])
@@ -195,18 +205,19 @@ func detectionControls() []Control {
 				}
 				var fails []Failure
 				if !gd {
-					fails = append(fails, Failure{"", "no enabled rule sends GuardDuty findings of severity >= 7 to an SNS topic of this stack"})
+					fails = append(fails, Failure{"", "no enabled rule sends GuardDuty findings of severity >= 7 to an SNS topic of this stack (home region) or to the home region's event bus"})
 				}
 				if !sh {
-					fails = append(fails, Failure{"", "no enabled rule sends HIGH and CRITICAL Security Hub findings to an SNS topic of this stack"})
+					fails = append(fails, Failure{"", "no enabled rule sends HIGH and CRITICAL Security Hub findings to an SNS topic of this stack (home region) or to the home region's event bus"})
 				}
 				return fails
 			},
 		},
 		{
-			ID: "BASE-1", Title: "The account baseline is set: IAM password policy (14 characters or more, every character class, 24 remembered), account-wide S3 Block Public Access, EBS encryption by default",
+			ID: "BASE-1", Title: "Each account's baseline is set: IAM password policy (14 characters or more, every character class, 24 remembered) and account-wide S3 Block Public Access (EBS encryption by default, a setting of each region: BASE-2)",
+			Role:       RoleAccount,
 			Construct:  "constructs/baseline",
-			Frameworks: []string{"FSBP IAM.7", "FSBP S3.1", "FSBP EC2.7", "CIS 1.8", "CIS 1.9", "CIS 2.1.4", "CIS 2.2.1"},
+			Frameworks: []string{"FSBP IAM.7", "FSBP S3.1", "CIS 1.8", "CIS 1.9", "CIS 2.1.4"},
 			Check: func(t *Template, f StackFacts) []Failure {
 				calls := map[string]map[string]any{}
 				for _, r := range t.Resources("Custom::AWS") {
@@ -243,10 +254,20 @@ func detectionControls() []Control {
 						}
 					}
 				}
-				if _, ok := calls["EnableEbsEncryptionByDefault"]; !ok {
-					fails = append(fails, Failure{"", "nothing enables EBS encryption by default"})
-				}
 				return fails
+			},
+		},
+		{
+			ID: "BASE-2", Title: "EBS encryption by default is on in each governed region of each account (a setting of each region)",
+			Role: RoleRegion, Construct: "constructs/baseline",
+			Frameworks: []string{"FSBP EC2.7", "CIS 2.2.1"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				for _, r := range t.Resources("Custom::AWS") {
+					if strings.Contains(flattenAll(r.Properties()["Create"]), `"action":"EnableEbsEncryptionByDefault"`) {
+						return nil
+					}
+				}
+				return []Failure{{"", "nothing enables EBS encryption by default in " + f.Region}}
 			},
 		},
 	})
@@ -305,6 +326,71 @@ func bucketEncrypted(t *Template, b Resource) bool {
 		alg, _ := dig(r, "ServerSideEncryptionByDefault", "SSEAlgorithm")
 		key, _ := dig(r, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
 		if alg == "aws:kms" && isStackKey(t, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// recordsEverything checks a Config recorder's recording group: every
+// supported type, with the global ones in the home region only.
+func recordsEverything(r Resource, home bool) []Failure {
+	if home {
+		if !r.Bool("RecordingGroup", "AllSupported") || !r.Bool("RecordingGroup", "IncludeGlobalResourceTypes") {
+			return []Failure{{r.Path(), "does not record all supported resource types including global ones (home region)"}}
+		}
+		return nil
+	}
+	excluded, _ := r.Get("RecordingGroup", "ExclusionByResourceTypes", "ResourceTypes")
+	var got []string
+	for _, v := range list(excluded) {
+		got = append(got, fmt.Sprint(v))
+	}
+	sort.Strings(got)
+	want := append([]string(nil), GlobalResourceTypes...)
+	sort.Strings(want)
+	if r.String("RecordingGroup", "RecordingStrategy", "UseOnly") != "EXCLUSION_BY_RESOURCE_TYPES" || strings.Join(got, ",") != strings.Join(want, ",") {
+		return []Failure{{r.Path(), "outside the home region, must record every type but the global ones (" + strings.Join(want, ", ") + "), which the home region records"}}
+	}
+	return nil
+}
+
+// aggregatesRegions checks the home region's Security Hub finding
+// aggregator: it links exactly the other governed regions.
+func aggregatesRegions(t *Template, f StackFacts) []Failure {
+	others := f.GovernedRegions
+	if len(others) > 0 {
+		others = others[1:]
+	}
+	if f.Region != f.HomeRegion || len(others) == 0 {
+		return nil
+	}
+	for _, a := range t.Resources("AWS::SecurityHub::FindingAggregator") {
+		var got []string
+		for _, v := range list(a.Properties()["Regions"]) {
+			got = append(got, fmt.Sprint(v))
+		}
+		sort.Strings(got)
+		want := append([]string(nil), others...)
+		sort.Strings(want)
+		if a.String("RegionLinkingMode") == "SPECIFIED_REGIONS" && strings.Join(got, ",") == strings.Join(want, ",") {
+			return nil
+		}
+		return []Failure{{a.Path(), fmt.Sprintf("links %v; the other governed regions are %v", got, want)}}
+	}
+	return []Failure{{"", "no Security Hub finding aggregator gathers the other governed regions' findings into the home region"}}
+}
+
+// targetsHomeBus reports whether a rule sends its events to the default
+// event bus of the home region, in the same account.
+func targetsHomeBus(r Resource, f StackFacts) bool {
+	for _, tg := range list(r.Properties()["Targets"]) {
+		account := f.WorkloadAccount
+		if f.Role == RoleLogArchive {
+			account = f.LoggingAccount
+		}
+		arn := flatten(mapOf(tg)["Arn"])
+		if strings.HasSuffix(arn, ":events:"+f.HomeRegion+":"+account+":event-bus/default") && mapOf(tg)["RoleArn"] != nil {
 			return true
 		}
 	}

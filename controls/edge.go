@@ -248,8 +248,8 @@ func edgeControls() []Control {
 			}),
 		},
 		{
-			ID: "ALERT-1", Title: "The alerts topic is encrypted with a customer-managed key, refuses publishing without TLS, and e-mails alertEmail when it is set",
-			Layer: LayerAudit, Construct: "constructs/alerts",
+			ID: "ALERT-1", Title: "Each account's alerts topic is encrypted with a customer-managed key, refuses publishing without TLS, and e-mails alertEmail when it is set",
+			Layer: LayerAudit, Construct: "constructs/alerts", Role: RoleAccount,
 			Frameworks: []string{"FSBP SNS.1"},
 			Check: func(t *Template, f StackFacts) []Failure {
 				topics := t.Resources("AWS::SNS::Topic")

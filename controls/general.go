@@ -143,8 +143,8 @@ func generalControls() []Control {
 			},
 		},
 		{
-			ID: "LAMBDA-1", Title: "Every Lambda function of the workload account's templates (CDK's custom-resource functions) logs to a log group of its stack, encrypted with a customer-managed key and kept for the configured retention, instead of one that Lambda would create unencrypted and keep forever",
-			Layer: LayerAudit, Responsibility: Customer, Construct: "constructs/*", Role: RoleWorkload,
+			ID: "LAMBDA-1", Title: "Every Lambda function of every account and region (CDK's custom-resource functions) logs to a log group of its stack, encrypted with a customer-managed key and kept for the configured retention, instead of one that Lambda would create unencrypted and keep forever",
+			Layer: LayerAudit, Responsibility: Customer, Construct: "constructs/*", Role: RoleRegion,
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
 				for _, fn := range t.Resources("AWS::Lambda::Function") {

@@ -76,8 +76,10 @@ func githubControls() []Control {
 				}
 				want := map[string]bool{}
 				for _, account := range []string{f.WorkloadAccount, f.LoggingAccount} {
-					for _, b := range config.BootstrapRoles {
-						want[fmt.Sprintf("role/cdk-%s-%s-%s-%s", config.BootstrapQualifier, b, account, f.Region)] = false
+					for _, region := range f.GovernedRegions {
+						for _, b := range config.BootstrapRoles {
+							want[fmt.Sprintf("role/cdk-%s-%s-%s-%s", config.BootstrapQualifier, b, account, region)] = false
+						}
 					}
 				}
 				for _, s := range rolePolicyStatements(t, r) {

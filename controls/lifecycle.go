@@ -71,7 +71,7 @@ func lifecycleControls() []Control {
 		},
 		{
 			ID: "LIFE-2", Title: "Each per-account-and-region singleton (GuardDuty detector, Security Hub, AWS Config recorder and delivery channel, account IAM Access Analyzer) exists exactly once when detectionServices is on, and not at all when it is off",
-			Construct: "constructs/detection", Role: RoleWorkload,
+			Construct: "constructs/detection", Role: RoleRegion,
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
 				for _, s := range singletons {

@@ -24,6 +24,31 @@ var GuardedBucketActions = []string{"s3:PutBucketPolicy", "s3:DeleteBucketPolicy
 func logArchiveControls() []Control {
 	return inSection(LayerAudit, logArchivePkg, RoleLogArchive, []Control{
 		{
+			ID: "LOG-10", Title: "The logging account watches its own administrators: its trail's log group alarms, to its own encrypted alerts topic, on changes to any key's policy, rotation or grants and to any bucket's Object Lock, versioning, encryption, ownership or public access block, besides the CIS alarms (root use, key disabling or deletion, bucket policy and lifecycle changes: DET-1)",
+			Construct: "constructs/detection",
+			Check: func(t *Template, f StackFacts) []Failure {
+				tr, fails := accountTrail(t, f)
+				if tr == nil {
+					return fails
+				}
+				groupID, _ := RefTarget(tr.Properties()["CloudWatchLogsLogGroupArn"])
+				for _, want := range ArchiveFilters() {
+					mf := metricFilter(t, groupID, want.Name)
+					if mf == nil {
+						fails = append(fails, Failure{"", fmt.Sprintf("no metric filter %s/%s on the logging account's trail log group", CISNamespace, want.Name)})
+						continue
+					}
+					if got := mf.String("FilterPattern"); got != want.Pattern {
+						fails = append(fails, Failure{mf.Path(), fmt.Sprintf("%s's pattern is not LOG-10's:\n  got  %s\n  want %s", want.Name, got, want.Pattern)})
+					}
+					if !alarmed(t, want.Name) {
+						fails = append(fails, Failure{mf.Path(), fmt.Sprintf("no alarm on %s/%s (Sum >= 1) notifies an SNS topic of this stack", CISNamespace, want.Name)})
+					}
+				}
+				return fails
+			},
+		},
+		{
 			ID: "LOG-1", Title: "The CloudTrail bucket is encrypted with SSE-KMS under a customer-managed key of the log archive",
 			Frameworks: []string{"FSBP S3.17", "FSBP CloudTrail.2", "CIS 3.5"},
 			Check: func(t *Template, f StackFacts) []Failure {
@@ -101,7 +126,7 @@ func logArchiveControls() []Control {
 			},
 		},
 		{
-			ID: "LOG-5", Title: "Only the workload trail may write to the CloudTrail bucket (GetBucketAcl, PutObject, scoped by aws:SourceArn); no one is granted delete, and deletes from outside the logging account are denied",
+			ID: "LOG-5", Title: "Only the two trails (the workload account's and the logging account's own) may write to the CloudTrail bucket (GetBucketAcl, PutObject, scoped by aws:SourceArn), each under its own account's prefix; no one is granted delete, and deletes from outside the logging account are denied",
 			Check: func(t *Template, f StackFacts) []Failure {
 				b, fails := trailBucket(t, f)
 				if b == nil {
@@ -126,8 +151,20 @@ func logArchiveControls() []Control {
 							fails = append(fails, Failure{b.Path(), where + " allows " + a + "; only s3:GetBucketAcl and s3:PutObject are allowed"})
 						}
 					}
-					if !s.ConditionEquals("StringEquals", "aws:SourceArn", f.TrailARN) {
-						fails = append(fails, Failure{b.Path(), where + " is not scoped to the workload trail by aws:SourceArn = " + f.TrailARN})
+					if !s.ConditionWithin("StringEquals", "aws:SourceArn", f.TrailARN, f.LoggingTrailARN) {
+						fails = append(fails, Failure{b.Path(), where + " is not scoped to the two trails by aws:SourceArn (" + f.TrailARN + ", " + f.LoggingTrailARN + ")"})
+					}
+					if s.GrantsAction("s3:PutObject") {
+						trails := list(s.Condition("StringEquals", "aws:SourceArn"))
+						account := ""
+						if len(trails) == 1 {
+							account = accountOf(fmt.Sprint(trails[0]))
+						}
+						for _, r := range s.Resources {
+							if account == "" || !strings.Contains(flatten(r), "/AWSLogs/"+account+"/") {
+								fails = append(fails, Failure{b.Path(), where + " lets a trail write outside AWSLogs/<its account>/: " + flatten(r)})
+							}
+						}
 					}
 					put = put || s.GrantsAction("s3:PutObject")
 					acl = acl || s.GrantsAction("s3:GetBucketAcl")
@@ -142,14 +179,13 @@ func logArchiveControls() []Control {
 			},
 		},
 		{
-			ID: "LOG-6", Title: "The log key admits CloudTrail only for the workload trail (aws:SourceArn and encryption context) and lets only the logging account decrypt",
+			ID: "LOG-6", Title: "The log key admits CloudTrail only for the two trails (aws:SourceArn, and the encryption context of the trail's account) and lets only the logging account decrypt",
 			Frameworks: []string{"FSBP CloudTrail.2", "CIS 3.5"},
 			Check: func(t *Template, f StackFacts) []Failure {
 				k, fails := trailKey(t, f)
 				if k == nil {
 					return fails
 				}
-				context := fmt.Sprintf(":%s:trail/", f.WorkloadAccount)
 				var generate bool
 				for _, s := range Statements(k.Properties()["KeyPolicy"]) {
 					if !s.Allows() {
@@ -171,14 +207,15 @@ func logArchiveControls() []Control {
 						if !s.HasPrincipal("Service", "cloudtrail.amazonaws.com") || len(s.Principals["Service"]) != 1 {
 							fails = append(fails, Failure{k.Path(), where + " allows a service other than CloudTrail"})
 						}
-						if !s.ConditionEquals("StringEquals", "aws:SourceArn", f.TrailARN) {
-							fails = append(fails, Failure{k.Path(), where + " is not scoped to the workload trail by aws:SourceArn"})
+						if !s.ConditionWithin("StringEquals", "aws:SourceArn", f.TrailARN, f.LoggingTrailARN) {
+							fails = append(fails, Failure{k.Path(), where + " is not scoped to the two trails by aws:SourceArn"})
 						}
 						if s.GrantsAction("kms:GenerateDataKey") {
 							generate = true
+							trails := list(s.Condition("StringEquals", "aws:SourceArn"))
 							ctx, _ := s.Condition("StringLike", "kms:EncryptionContext:aws:cloudtrail:arn").(string)
-							if !strings.Contains(ctx, context) {
-								fails = append(fails, Failure{k.Path(), where + " lacks the aws:cloudtrail:arn encryption context of the workload account"})
+							if len(trails) != 1 || !strings.Contains(ctx, fmt.Sprintf(":%s:trail/", accountOf(fmt.Sprint(trails[0])))) {
+								fails = append(fails, Failure{k.Path(), where + " lacks the aws:cloudtrail:arn encryption context of its one trail's account"})
 							}
 						}
 						if s.GrantsAction("kms:Decrypt") {

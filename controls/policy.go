@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -102,6 +103,19 @@ func (s Statement) ConditionEquals(op, key, want string) bool {
 	}
 	got, _ := vs[0].(string)
 	return got == want
+}
+
+// ConditionWithin reports whether the condition holds one or more values,
+// each of them one of allowed.
+func (s Statement) ConditionWithin(op, key string, allowed ...string) bool {
+	vs := list(s.Condition(op, key))
+	for _, v := range vs {
+		got, _ := v.(string)
+		if !slices.Contains(allowed, got) {
+			return false
+		}
+	}
+	return len(vs) > 0
 }
 
 // HasPrincipal reports whether the statement names the principal value of

@@ -16,6 +16,12 @@ type Role string
 const (
 	RoleLogArchive Role = "log-archive"
 	RoleWorkload   Role = "workload"
+	// RoleAccount marks a control that checks each account (its view in
+	// the home region).
+	RoleAccount Role = "each account"
+	// RoleRegion marks a control that checks each account in each governed
+	// region: the account's view of its stacks in that region.
+	RoleRegion Role = "each account and region"
 	// RoleAny marks a control that applies to every stack on its own.
 	RoleAny Role = "any"
 )
@@ -34,19 +40,29 @@ const (
 	// StackService is the stateless workload: instances, load balancer,
 	// certificate, web ACL.
 	StackService StackKind = "service"
+	// StackLoggingBaseline is the logging account's security baseline in
+	// the home region: its own trail into the archive, the alarms that
+	// watch the archive, the detection services, the account settings.
+	StackLoggingBaseline StackKind = "logging-baseline"
+	// StackRegionalBaseline is an account's baseline in a governed region
+	// other than the home region: detection services and EBS encryption by
+	// default.
+	StackRegionalBaseline StackKind = "regional-baseline"
 )
 
 // StackGitHubDeploy is the optional stack of the GitHub Actions deploy
 // role, in the workload account.
 const StackGitHubDeploy StackKind = "github-deploy"
 
-// StackKinds are the kinds of stack every synthesis has, in deployment
-// order (StackGitHubDeploy is optional).
-var StackKinds = []StackKind{StackLogArchive, StackBaseline, StackData, StackService}
+// StackKinds are the kinds of stack every synthesis has in the home region,
+// in deployment order (StackGitHubDeploy is optional,
+// and StackRegionalBaseline is one per account and governed region beyond
+// the home region).
+var StackKinds = []StackKind{StackLogArchive, StackLoggingBaseline, StackBaseline, StackData, StackService}
 
-// Role is the account the stack deploys into.
+// Role is the account a home-region stack of this kind deploys into.
 func (k StackKind) Role() Role {
-	if k == StackLogArchive {
+	if k == StackLogArchive || k == StackLoggingBaseline {
 		return RoleLogArchive
 	}
 	return RoleWorkload
@@ -69,10 +85,13 @@ type StackFacts struct {
 	WorkloadAccount string    `json:"WorkloadAccount"`
 	LoggingAccount  string    `json:"LoggingAccount"`
 	TrailARN        string    `json:"TrailArn"`
-	TrailBucketName string    `json:"TrailBucketName"`
-	TrailKeyAlias   string    `json:"TrailKeyAliasArn"`
-	LockMode        string    `json:"LockMode"`
-	LockDays        int       `json:"LockDays"`
+	// LoggingTrailARN is the logging account's own trail, which writes
+	// into the archive too.
+	LoggingTrailARN string `json:"LoggingTrailArn,omitempty"`
+	TrailBucketName string `json:"TrailBucketName"`
+	TrailKeyAlias   string `json:"TrailKeyAliasArn"`
+	LockMode        string `json:"LockMode"`
+	LockDays        int    `json:"LockDays"`
 	// Tags are the tags every taggable resource carries; Boundary the
 	// permissions boundary of every role ("" for none).
 	Tags     map[string]string `json:"Tags,omitempty"`
@@ -84,17 +103,22 @@ type StackFacts struct {
 	// after the profile may deploy ("" for no GitHub deploy stack).
 	GitHubRepository string `json:"GitHubRepository,omitempty"`
 	// The workload's settings that its controls check against.
-	AZCount              int      `json:"AzCount,omitempty"`
-	InternetEgress       bool     `json:"InternetEgress,omitempty"`
-	NatGateways          int      `json:"NatGateways,omitempty"`
-	InterfaceEndpoints   bool     `json:"InterfaceEndpoints,omitempty"`
-	LogRetentionDays     int      `json:"LogRetentionDays,omitempty"`
-	DBBackupDays         int      `json:"DbBackupRetentionDays,omitempty"`
-	DBRotationDays       int      `json:"DbSecretRotationDays,omitempty"`
-	DBPort               int      `json:"DbPort,omitempty"`
-	DBAppUser            string   `json:"DbAppUser,omitempty"`
-	UploadPrefix         string   `json:"UploadPrefix,omitempty"`
+	AZCount            int    `json:"AzCount,omitempty"`
+	InternetEgress     bool   `json:"InternetEgress,omitempty"`
+	NatGateways        int    `json:"NatGateways,omitempty"`
+	InterfaceEndpoints bool   `json:"InterfaceEndpoints,omitempty"`
+	LogRetentionDays   int    `json:"LogRetentionDays,omitempty"`
+	DBBackupDays       int    `json:"DbBackupRetentionDays,omitempty"`
+	DBRotationDays     int    `json:"DbSecretRotationDays,omitempty"`
+	DBPort             int    `json:"DbPort,omitempty"`
+	DBAppUser          string `json:"DbAppUser,omitempty"`
+	UploadPrefix       string `json:"UploadPrefix,omitempty"`
+	// Region is the stack's region; HomeRegion the region of the app's
+	// stacks and of each account's trail and alerts; GovernedRegions every
+	// region with a baseline, the home region first.
 	Region               string   `json:"Region,omitempty"`
+	HomeRegion           string   `json:"HomeRegion,omitempty"`
+	GovernedRegions      []string `json:"GovernedRegions,omitempty"`
 	AppPort              int      `json:"AppPort,omitempty"`
 	SessionManager       bool     `json:"SessionManager,omitempty"`
 	AlertEmail           bool     `json:"AlertEmail,omitempty"`
@@ -241,10 +265,15 @@ func (r Result) File(f Failure) string {
 // AccountView), so that a control reads what the account holds once every
 // stack is deployed, wherever a resource lives.
 func Evaluate(controls []Control, templates []*Template, complete bool) ([]Result, error) {
-	byRole := map[Role][]*Template{}
-	kinds := map[StackKind]bool{}
-	seen := map[string]string{}    // stack name -> template
-	first := map[Role]StackFacts{} // the facts each role's templates must agree on
+	type key struct {
+		role   Role
+		region string
+	}
+	byView := map[key][]*Template{}
+	kinds := map[key]map[StackKind]bool{}
+	seen := map[string]string{} // stack name -> template
+	var first *StackFacts       // the facts every template must agree on
+	var all []*Template
 	for _, t := range templates {
 		f, ok := t.Facts()
 		if !ok {
@@ -256,56 +285,98 @@ func Evaluate(controls []Control, templates []*Template, complete bool) ([]Resul
 			}
 			seen[f.StackName] = t.Name
 		}
-		if g, ok := first[f.Role]; ok && (g.WorkloadAccount != f.WorkloadAccount || g.LoggingAccount != f.LoggingAccount || g.Profile != f.Profile || g.Region != f.Region) {
-			return nil, fmt.Errorf("%s belongs to another synthesis (accounts, region or profile differ): verify one synthesis at a time", t.Name)
+		if first != nil && (first.WorkloadAccount != f.WorkloadAccount || first.LoggingAccount != f.LoggingAccount || first.Profile != f.Profile ||
+			first.HomeRegion != f.HomeRegion || strings.Join(first.GovernedRegions, ",") != strings.Join(f.GovernedRegions, ",")) {
+			return nil, fmt.Errorf("%s belongs to another synthesis (accounts, regions or profile differ): verify one synthesis at a time", t.Name)
 		}
-		first[f.Role] = f
-		kinds[f.Stack] = true
-		for _, k := range t.kinds { // a view holds several stacks
-			kinds[k] = true
+		if first == nil {
+			first = &f
 		}
-		byRole[f.Role] = append(byRole[f.Role], t)
-		byRole[RoleAny] = append(byRole[RoleAny], t)
+		k := key{f.Role, f.Region}
+		if kinds[k] == nil {
+			kinds[k] = map[StackKind]bool{}
+		}
+		kinds[k][f.Stack] = true
+		for _, sk := range t.kinds { // a view holds several stacks
+			kinds[k][sk] = true
+		}
+		byView[k] = append(byView[k], t)
+		all = append(all, t)
 	}
-	views := map[Role][]*Template{RoleAny: byRole[RoleAny]}
-	for role, ts := range byRole {
-		if role != RoleAny {
-			v, err := AccountView(ts)
-			if err != nil {
-				return nil, err
+	views := map[key]*Template{}
+	for k, ts := range byView {
+		v, err := AccountView(ts)
+		if err != nil {
+			return nil, err
+		}
+		views[k] = v
+	}
+	// expected are the views a control of role checks, each with the kinds
+	// of stack it must hold.
+	expected := func(role Role) []key {
+		if first == nil {
+			return []key{{role, ""}}
+		}
+		var out []key
+		for _, r := range []Role{RoleLogArchive, RoleWorkload} {
+			switch {
+			case role == r || role == RoleAccount:
+				out = append(out, key{r, first.HomeRegion})
+			case role == RoleRegion:
+				for _, region := range first.GovernedRegions {
+					out = append(out, key{r, region})
+				}
 			}
-			views[role] = []*Template{v}
 		}
+		return out
 	}
-	missing := func(role Role) []string {
+	missing := func(k key) []string {
+		want := []StackKind{StackRegionalBaseline}
+		if first == nil || k.region == first.HomeRegion {
+			want = nil
+			for _, sk := range StackKinds {
+				if sk.Role() == k.role {
+					want = append(want, sk)
+				}
+			}
+		}
 		var out []string
-		for _, k := range StackKinds {
-			if k.Role() == role && !kinds[k] {
-				out = append(out, string(k))
+		for _, sk := range want {
+			if !kinds[k][sk] {
+				out = append(out, string(sk))
 			}
 		}
 		return out
 	}
 	var results []Result
 	for _, c := range controls {
-		ts := views[c.Role]
-		if len(ts) == 0 {
-			r := Result{Control: c, Status: Skipped}
-			if complete {
-				r.Status = Fail
-				r.Failures = []Failure{{Reason: fmt.Sprintf("no %s template among the inputs", c.Role)}}
-			}
-			results = append(results, r)
-			continue
+		var ts []*Template
+		if c.Role == RoleAny {
+			ts = all
 		}
-		if m := missing(c.Role); len(m) > 0 {
-			why := "the inputs lack the " + strings.Join(m, ", ") + " stack(s) of the " + string(c.Role) + " account, which is checked whole"
-			r := Result{Control: c, Status: Skipped, Note: why}
-			if complete {
-				r.Status, r.Note, r.Failures = Fail, "", []Failure{{Reason: why}}
+		for _, k := range expected(c.Role) {
+			if c.Role == RoleAny {
+				break
 			}
-			results = append(results, r)
-			continue
+			where := "the " + string(k.role) + " account"
+			if first != nil && len(first.GovernedRegions) > 1 {
+				where += " in " + k.region
+			}
+			var why string
+			if views[k] == nil {
+				why = "no template of " + where + " among the inputs"
+			} else if m := missing(k); len(m) > 0 {
+				why = "the inputs lack the " + strings.Join(m, ", ") + " stack(s) of " + where + ", which is checked whole"
+			}
+			if why != "" {
+				r := Result{Control: c, Status: Skipped, Note: why}
+				if complete {
+					r.Status, r.Note, r.Failures = Fail, "", []Failure{{Reason: why}}
+				}
+				results = append(results, r)
+				continue
+			}
+			ts = append(ts, views[k])
 		}
 		for _, t := range ts {
 			f, _ := t.Facts()
@@ -335,7 +406,10 @@ func inSection(layer, construct string, role Role, cs []Control) []Control {
 		if cs[i].Construct == "" {
 			cs[i].Construct = construct
 		}
-		cs[i].Role, cs[i].Responsibility = role, Customer
+		if cs[i].Role == "" {
+			cs[i].Role = role
+		}
+		cs[i].Responsibility = Customer
 	}
 	return cs
 }

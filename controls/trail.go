@@ -8,10 +8,11 @@ import (
 func trailControls() []Control {
 	return inSection(LayerAudit, "constructs/trail", RoleWorkload, []Control{
 		{
-			ID: "TRAIL-1", Title: "The workload trail is logging, multi-region, includes global service events and management events (read and write), and validates its log files",
+			ID: "TRAIL-1", Title: "Each account's trail (the workload account's, and the logging account's own) is logging, multi-region, includes global service events and management events (read and write), and validates its log files",
+			Role:       RoleAccount,
 			Frameworks: []string{"FSBP CloudTrail.1", "FSBP CloudTrail.4", "CIS 3.1", "CIS 3.2"},
 			Check: func(t *Template, f StackFacts) []Failure {
-				tr, fails := workloadTrail(t, f)
+				tr, fails := accountTrail(t, f)
 				if tr == nil {
 					return fails
 				}
@@ -27,10 +28,11 @@ func trailControls() []Control {
 			},
 		},
 		{
-			ID: "TRAIL-2", Title: "The workload trail delivers to the log archive's bucket in the logging account, encrypted with the log archive's key",
+			ID: "TRAIL-2", Title: "Each account's trail delivers to the log archive's bucket in the logging account, encrypted with the log archive's key",
+			Role:       RoleAccount,
 			Frameworks: []string{"FSBP CloudTrail.2", "CIS 3.5"},
 			Check: func(t *Template, f StackFacts) []Failure {
-				tr, fails := workloadTrail(t, f)
+				tr, fails := accountTrail(t, f)
 				if tr == nil {
 					return fails
 				}
@@ -50,10 +52,11 @@ func trailControls() []Control {
 			},
 		},
 		{
-			ID: "TRAIL-3", Title: "The workload trail also delivers to a CloudWatch Logs group encrypted with a customer-managed key and kept for the configured retention",
+			ID: "TRAIL-3", Title: "Each account's trail also delivers to a CloudWatch Logs group encrypted with a customer-managed key and kept for the configured retention",
+			Role:       RoleAccount,
 			Frameworks: []string{"FSBP CloudTrail.5"},
 			Check: func(t *Template, f StackFacts) []Failure {
-				tr, fails := workloadTrail(t, f)
+				tr, fails := accountTrail(t, f)
 				if tr == nil {
 					return fails
 				}
@@ -73,7 +76,7 @@ func trailControls() []Control {
 			ID: "TRAIL-4", Title: "With trailS3DataEvents on, the trail records the object reads and writes of every S3 bucket of the account (S3 data events)",
 			Frameworks: []string{"FSBP S3.22", "FSBP S3.23", "CIS 3.8", "CIS 3.9"},
 			Check: func(t *Template, f StackFacts) []Failure {
-				tr, fails := workloadTrail(t, f)
+				tr, fails := accountTrail(t, f)
 				if tr == nil || !f.TrailS3DataEvents {
 					return fails
 				}
@@ -100,15 +103,20 @@ func trailControls() []Control {
 	})
 }
 
-// workloadTrail finds the trail whose name the log archive admits.
-func workloadTrail(t *Template, f StackFacts) (*Resource, []Failure) {
-	name := f.TrailARN[strings.LastIndex(f.TrailARN, "/")+1:]
+// accountTrail finds the trail of the view's account, by the name the log
+// archive admits.
+func accountTrail(t *Template, f StackFacts) (*Resource, []Failure) {
+	arn := f.TrailARN
+	if f.Role == RoleLogArchive {
+		arn = f.LoggingTrailARN
+	}
+	name := arn[strings.LastIndex(arn, "/")+1:]
 	for _, tr := range t.Resources("AWS::CloudTrail::Trail") {
 		if tr.String("TrailName") == name {
 			return &tr, nil
 		}
 	}
-	return nil, []Failure{{"", "no trail named " + name + " (the only trail the log archive admits)"}}
+	return nil, []Failure{{"", "no trail named " + name + " (the account's trail, which the log archive admits)"}}
 }
 
 // managementEventsAll: with no event selectors a trail records all

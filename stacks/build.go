@@ -18,9 +18,14 @@ import (
 // Stacks are the app's stacks, in the order they deploy.
 type Stacks struct {
 	LogArchive *LogArchiveStack
-	Baseline   *BaselineStack
-	Data       *DataStack
-	Service    *ServiceStack
+	// LoggingBaselines and Baselines are the baselines of the logging and
+	// the workload account, one per governed region, the home region's
+	// first; Baseline is the workload account's in the home region.
+	LoggingBaselines []*BaselineStack
+	Baselines        []*BaselineStack
+	Baseline         *BaselineStack
+	Data             *DataStack
+	Service          *ServiceStack
 	// GitHubDeploy is nil unless githubRepository is set.
 	GitHubDeploy *GitHubDeployStack
 }
@@ -29,19 +34,37 @@ type Stacks struct {
 // template is verified against, and attaches the compliance gate. cfg must
 // come from config.Load.
 func Build(app awscdk.App, cfg *config.Config) *Stacks {
-	s := &Stacks{
-		LogArchive: NewLogArchiveStack(app, "LogArchive", cfg),
-		Baseline:   NewBaselineStack(app, "Baseline", cfg),
+	s := &Stacks{LogArchive: NewLogArchiveStack(app, "LogArchive", cfg)}
+	for _, logging := range []bool{true, false} {
+		var home *BaselineStack
+		for _, region := range cfg.GovernedRegions() {
+			b := NewBaselineStack(app, baselineID(logging, region, cfg.Region), cfg, logging, region)
+			if home == nil {
+				home = b
+				// Both accounts' trails write into the log archive, which
+				// for the workload account is in another account and can
+				// be referred to by name only.
+				b.AddStackDependency(s.LogArchive.Stack, jsii.String("the trail writes into the log archive's bucket, with its key"))
+			} else {
+				b.AddStackDependency(home.Stack, jsii.String("the region's findings go to the home region, whose baseline also made AWS Config's service-linked role"))
+			}
+			if logging {
+				s.LoggingBaselines = append(s.LoggingBaselines, b)
+			} else {
+				s.Baselines = append(s.Baselines, b)
+			}
+		}
 	}
+	s.Baseline = s.Baselines[0]
 	s.Data = NewDataStack(app, "Data", cfg)
 	s.Service = NewServiceStack(app, "Service", cfg, s.Data)
 
 	// The deployment order, stated even where a reference implies it (the
-	// service imports from the data stack): the trail writes into the log
-	// archive, which is in another account and can be referred to by name
-	// only; the workload is built once the account is audited.
-	s.Baseline.AddStackDependency(s.LogArchive.Stack, jsii.String("the trail writes into the log archive's bucket, with its key"))
-	s.Data.AddStackDependency(s.Baseline.Stack, jsii.String("the workload is built in an account that is already audited"))
+	// service imports from the data stack): the workload is built once the
+	// account is audited, in every governed region.
+	for _, b := range s.Baselines {
+		s.Data.AddStackDependency(b.Stack, jsii.String("the workload is built in an account that is already audited"))
+	}
 	s.Service.AddStackDependency(s.Data.Stack, jsii.String("the instances and the load balancer use the network, database and buckets"))
 	if cfg.GitHub.Repository != "" {
 		s.GitHubDeploy = NewGitHubDeployStack(app, "GitHubDeploy", cfg)
@@ -49,8 +72,20 @@ func Build(app awscdk.App, cfg *config.Config) *Stacks {
 	}
 
 	describe(s.LogArchive.Stack, controls.StackLogArchive, cfg)
-	describe(s.Baseline.Stack, controls.StackBaseline, cfg, s.LogArchive.Stack)
-	describe(s.Data.Stack, controls.StackData, cfg, s.Baseline.Stack)
+	for _, bs := range [][]*BaselineStack{s.LoggingBaselines, s.Baselines} {
+		for i, b := range bs {
+			after := []awscdk.Stack{s.LogArchive.Stack}
+			if i > 0 {
+				after = []awscdk.Stack{bs[0].Stack}
+			}
+			describe(b.Stack, b.Kind(), cfg, after...)
+		}
+	}
+	var baselines []awscdk.Stack
+	for _, b := range s.Baselines {
+		baselines = append(baselines, b.Stack)
+	}
+	describe(s.Data.Stack, controls.StackData, cfg, baselines...)
 	describe(s.Service.Stack, controls.StackService, cfg, s.Data.Stack)
 
 	for _, st := range s.all() {
@@ -60,9 +95,27 @@ func Build(app awscdk.App, cfg *config.Config) *Stacks {
 	return s
 }
 
+// baselineID is the construct ID of an account's baseline stack in region:
+// Baseline and LoggingBaseline in the home region, followed by the region
+// elsewhere.
+func baselineID(logging bool, region, home string) string {
+	id := "Baseline"
+	if logging {
+		id = "LoggingBaseline"
+	}
+	if region != home {
+		id += "-" + region
+	}
+	return id
+}
+
 // all returns the stacks that were built, in deployment order.
 func (s *Stacks) all() []awscdk.Stack {
-	out := []awscdk.Stack{s.LogArchive.Stack, s.Baseline.Stack, s.Data.Stack, s.Service.Stack}
+	out := []awscdk.Stack{s.LogArchive.Stack}
+	for _, b := range append(append([]*BaselineStack{}, s.LoggingBaselines...), s.Baselines...) {
+		out = append(out, b.Stack)
+	}
+	out = append(out, s.Data.Stack, s.Service.Stack)
 	if s.GitHubDeploy != nil {
 		out = append(out, s.GitHubDeploy.Stack)
 	}
@@ -109,14 +162,19 @@ func stackProps(cfg *config.Config, account, name string, kept bool, description
 // the template's metadata, so that a set of templates can be verified on
 // its own. after are the stacks this one deploys after.
 func describe(stack awscdk.Stack, kind controls.StackKind, cfg *config.Config, after ...awscdk.Stack) {
+	role := controls.RoleWorkload
+	if *stack.Account() == cfg.LoggingAccount {
+		role = controls.RoleLogArchive
+	}
 	m := controls.StackFacts{
-		Role:            kind.Role(),
+		Role:            role,
 		Stack:           kind,
 		StackName:       *stack.StackName(),
 		Profile:         string(cfg.Profile),
 		WorkloadAccount: cfg.WorkloadAccount,
 		LoggingAccount:  cfg.LoggingAccount,
 		TrailARN:        cfg.TrailARN(),
+		LoggingTrailARN: cfg.LoggingTrailARN(),
 		TrailBucketName: cfg.TrailBucketName(),
 		TrailKeyAlias:   cfg.TrailKeyAliasARN(),
 		LockMode:        cfg.LogArchive.LockMode,
@@ -131,16 +189,17 @@ func describe(stack awscdk.Stack, kind controls.StackKind, cfg *config.Config, a
 	for _, a := range after {
 		m.DeploysAfter = append(m.DeploysAfter, *a.StackName())
 	}
+	m.Region, m.HomeRegion, m.GovernedRegions = *stack.Region(), cfg.Region, cfg.GovernedRegions()
+	m.LogRetentionDays, m.AlertEmail = cfg.LogRetentionDays, cfg.AlertEmail != ""
+	m.SecurityHubStandards, m.CentralDetection = cfg.Detection.Standards(), !cfg.Detection.Services
 	if m.Role == controls.RoleWorkload {
 		m.AZCount, m.NatGateways, m.InterfaceEndpoints = cfg.Network.AZCount, cfg.Network.NATs(), cfg.Network.InterfaceEndpoints
 		m.InternetEgress = cfg.Network.InternetEgress
-		m.LogRetentionDays = cfg.LogRetentionDays
 		m.DBBackupDays, m.DBRotationDays, m.DBPort = cfg.Database.BackupDays, cfg.Database.RotationDays, cfg.Database.Port
 		m.DBAppUser = database.AppUsername
-		m.Region, m.AppPort, m.SessionManager = cfg.Region, cfg.App.Port, cfg.App.SessionManager
-		m.AlertEmail, m.DomainName, m.HostedZoneID = cfg.AlertEmail != "", cfg.DomainName, cfg.HostedZoneID
-		m.TrailS3DataEvents, m.SecurityHubStandards = cfg.Detection.TrailS3DataEvents, cfg.Detection.Standards()
-		m.CentralDetection = !cfg.Detection.Services
+		m.AppPort, m.SessionManager = cfg.App.Port, cfg.App.SessionManager
+		m.DomainName, m.HostedZoneID = cfg.DomainName, cfg.HostedZoneID
+		m.TrailS3DataEvents = cfg.Detection.TrailS3DataEvents
 		m.GitHubRepository = cfg.GitHub.Repository
 		m.UploadPrefix = apptier.UploadPrefix
 	}

@@ -40,8 +40,10 @@ func NewGitHubDeployStack(scope constructs.Construct, id string, cfg *config.Con
 func bootstrapRoles(cfg *config.Config) []string {
 	var out []string
 	for _, account := range []string{cfg.WorkloadAccount, cfg.LoggingAccount} {
-		for _, r := range config.BootstrapRoles {
-			out = append(out, cfg.BootstrapRoleARN(account, r))
+		for _, region := range cfg.GovernedRegions() {
+			for _, r := range config.BootstrapRoles {
+				out = append(out, cfg.BootstrapRoleARNIn(account, region, r))
+			}
 		}
 	}
 	return out

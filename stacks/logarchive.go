@@ -20,8 +20,10 @@ func NewLogArchiveStack(scope constructs.Construct, id string, cfg *config.Confi
 	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(cfg, cfg.LoggingAccount, cfg.LogArchiveStackName(), true,
 		"Log archive: the CloudTrail bucket and key of "+cfg.AppName+", which the workload account can write to but not delete from"))
 	archive := logarchive.New(stack, "Archive", &logarchive.Props{
-		TrailARN:       cfg.TrailARN(),
-		TrailAccount:   cfg.WorkloadAccount,
+		Trails: []logarchive.Trail{
+			{Name: "Workload", ARN: cfg.TrailARN(), Account: cfg.WorkloadAccount},
+			{Name: "Logging", ARN: cfg.LoggingTrailARN(), Account: cfg.LoggingAccount},
+		},
 		BucketName:     cfg.TrailBucketName(),
 		KeyAlias:       cfg.TrailKeyAlias(),
 		LockMode:       cfg.LogArchive.LockMode,

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -392,6 +393,27 @@ var mutations = []mutation{
 			}
 		}
 	}},
+	{"LOG-10", "LoggingBaseline", "no alarm on key policy changes in the logging account", func(t *testing.T, tpl *controls.Template) {
+		for _, r := range tpl.Resources("AWS::Logs::MetricFilter") {
+			if strings.Contains(fmt.Sprint(r.Properties()["MetricTransformations"]), "ArchiveKeyPolicyChanges") {
+				deleteResource(tpl, r)
+			}
+		}
+	}},
+	{"DET-1", "LoggingBaseline", "no root-use alarm in the logging account", func(t *testing.T, tpl *controls.Template) {
+		for _, r := range tpl.Resources("AWS::CloudWatch::Alarm") {
+			if r.String("MetricName") == "RootAccountUsage" {
+				deleteResource(tpl, r)
+			}
+		}
+	}},
+	{"LOG-5", "LogArchive", "the logging trail may write under the workload account's prefix", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range statements(t, tpl, "AWS::S3::BucketPolicy", "PolicyDocument") {
+			if s["Sid"] == "CloudTrailWriteLoggingTrail" {
+				s["Resource"] = map[string]any{"Fn::Join": []any{"", []any{getAtt(trailBucket(t, tpl), "Arn"), "/AWSLogs/111111111111/*"}}}
+			}
+		}
+	}},
 	{"KMS-1", "LogArchive", "log key rotation off", func(t *testing.T, tpl *controls.Template) {
 		one(t, tpl, "AWS::KMS::Key").Properties()["EnableKeyRotation"] = false
 	}},
@@ -591,15 +613,12 @@ var mutations = []mutation{
 			}
 		}
 	}},
-	{"BASE-1", "Workload", "EBS encryption by default not set", func(t *testing.T, tpl *controls.Template) {
+	{"BASE-2", "Workload", "EBS encryption by default not set", func(t *testing.T, tpl *controls.Template) {
 		for _, r := range tpl.Resources("Custom::AWS") {
 			if strings.Contains(r.String("Create"), "EnableEbsEncryptionByDefault") {
 				deleteResource(tpl, r)
 			}
 		}
-	}},
-	{"TRAIL-2", "Workload", "logging account set to the workload account", func(t *testing.T, tpl *controls.Template) {
-		tpl.Body["Metadata"].(map[string]any)["SecureWebapp"].(map[string]any)["LoggingAccount"] = "111111111111"
 	}},
 	{"KMS-2", "LogArchive", "anyone may create grants", func(t *testing.T, tpl *controls.Template) {
 		removeStatements(t, tpl, "AWS::KMS::Key", func(s map[string]any) bool { return s["Sid"] == "GrantsOnlyForAwsResources" })
@@ -742,8 +761,11 @@ func TestMutations(t *testing.T) {
 	covered := map[string]bool{}
 	for _, p := range profiles {
 		list := variantMutations
-		if p.golden {
+		switch {
+		case p.golden:
 			list = mutations // written for the two-account placeholder configuration
+		case p.name == "regions":
+			list = regionMutations
 		}
 		a := synth(t, p.name)
 		for _, m := range list {
@@ -765,7 +787,12 @@ func mutate(t *testing.T, a *assembly, m mutation) {
 	if m.stack == "Workload" {
 		view := a.workload(t)
 		m.weaken(t, view)
-		set = []*controls.Template{a.templates["LogArchive"], view}
+		set = []*controls.Template{view}
+		for _, tpl := range a.list() {
+			if !isWorkloadHome(tpl) {
+				set = append(set, tpl)
+			}
+		}
 	} else {
 		for _, tpl := range a.list() {
 			if strings.HasSuffix(tpl.Name, "/"+m.stack+".template.json") {
@@ -791,6 +818,35 @@ func mutate(t *testing.T, a *assembly, m mutation) {
 		}
 	}
 	t.Errorf("%s still passes after %q", m.control, m.name)
+}
+
+// regionMutations weaken what the "regions" synthesis adds: the baselines
+// of the governed regions beyond the home region.
+var regionMutations = []mutation{
+	{"BASE-2", "Baseline-eu-west-1", "EBS encryption by default left off in a region", func(t *testing.T, tpl *controls.Template) {
+		for _, r := range tpl.Resources("Custom::AWS") {
+			if strings.Contains(fmt.Sprint(r.Properties()["Create"]), "EnableEbsEncryptionByDefault") {
+				deleteResource(tpl, r)
+			}
+		}
+	}},
+	{"DET-2", "LoggingBaseline-ap-southeast-2", "GuardDuty off in a region of the logging account", func(t *testing.T, tpl *controls.Template) {
+		deleteResource(tpl, one(t, tpl, "AWS::GuardDuty::Detector"))
+	}},
+	{"DET-3", "Baseline-eu-west-1", "global resource types recorded twice", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::Config::ConfigurationRecorder").Properties()["RecordingGroup"] = map[string]any{"AllSupported": true, "IncludeGlobalResourceTypes": true}
+	}},
+	{"DET-5", "Baseline", "a region left out of Security Hub's aggregation", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::SecurityHub::FindingAggregator").Properties()["Regions"] = []any{"eu-west-1"}
+	}},
+	{"DET-7", "Baseline-eu-west-1", "a region's GuardDuty findings not forwarded", func(t *testing.T, tpl *controls.Template) {
+		for _, r := range tpl.Resources("AWS::Events::Rule") {
+			deleteResource(tpl, r)
+		}
+	}},
+	{"LIFE-2", "LoggingBaseline-eu-west-1", "a second GuardDuty detector in a region", func(t *testing.T, tpl *controls.Template) {
+		addResource(tpl, "MutationDetector", map[string]any{"Type": "AWS::GuardDuty::Detector", "Properties": map[string]any{"Enable": true}})
+	}},
 }
 
 // appUser is the custom resource that creates the application's database

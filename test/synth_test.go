@@ -10,10 +10,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/regioninfo"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/config"
@@ -41,6 +44,7 @@ var profiles = []struct {
 }{
 	{"sandbox", map[string]any{"profile": "sandbox"}, true, true},
 	{"production", map[string]any{"profile": "production"}, false, true},
+	{"regions", map[string]any{"profile": "sandbox", "governedRegions": "us-east-1,eu-west-1,ap-southeast-2"}, false, false},
 	{"variants", map[string]any{"profile": "sandbox", "loggingAccount": "333333333333", "internetEgress": true, "interfaceEndpoints": false,
 		"sessionManager": true, "hostedZoneId": "Z0123456789ABCDEFGHIJ", "alertEmail": "security@example.com",
 		"trailS3DataEvents": false, "securityHubExtraStandards": "pci-dss,nist-800-53", "detectionServices": false,
@@ -162,19 +166,37 @@ func cdkJSONContext() (map[string]any, error) {
 	return doc.Context, nil
 }
 
-// stackIDs are the stacks' artifact IDs (construct IDs), in deployment
-// order.
-var stackIDs = []string{"LogArchive", "Baseline", "Data", "Service", "GitHubDeploy"}
+// stackOrder ranks a stack's artifact ID (its construct ID) in deployment
+// order: the log archive, the logging account's baselines, the workload
+// account's baselines (home region first), the workload, the deploy role.
+func stackOrder(id string) string {
+	for i, prefix := range []string{"LogArchive", "LoggingBaseline", "Baseline", "Data", "Service", "GitHubDeploy"} {
+		if id == prefix || strings.HasPrefix(id, prefix+"-") {
+			return fmt.Sprintf("%d%s", i, id)
+		}
+	}
+	return "9" + id
+}
 
 // list returns an assembly's templates in deployment order.
 func (a *assembly) list() []*controls.Template {
+	var ids []string
+	for id := range a.templates {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return stackOrder(ids[i]) < stackOrder(ids[j]) })
 	var out []*controls.Template
-	for _, id := range stackIDs {
-		if t, ok := a.templates[id]; ok {
-			out = append(out, t)
-		}
+	for _, id := range ids {
+		out = append(out, a.templates[id])
 	}
 	return out
+}
+
+// isWorkloadHome reports whether a template is one of the workload
+// account's stacks in the home region, which make its view.
+func isWorkloadHome(tpl *controls.Template) bool {
+	f, _ := tpl.Facts()
+	return f.Role == controls.RoleWorkload && f.Region == f.HomeRegion
 }
 
 // workload returns a new view of the workload account: its stacks merged
@@ -183,7 +205,7 @@ func (a *assembly) workload(t testing.TB) *controls.Template {
 	t.Helper()
 	var ts []*controls.Template
 	for _, tpl := range a.list() {
-		if f, _ := tpl.Facts(); f.Role == controls.RoleWorkload {
+		if isWorkloadHome(tpl) {
 			ts = append(ts, tpl)
 		}
 	}
@@ -192,4 +214,21 @@ func (a *assembly) workload(t testing.TB) *controls.Template {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// TestKnownRegionsMatchCDK: config.KnownRegions, which governedRegions
+// accepts, are the commercial regions the pinned CDK's region-info knows.
+func TestKnownRegionsMatchCDK(t *testing.T) {
+	var cdk []string
+	for _, r := range *regioninfo.RegionInfo_Regions() {
+		if *r.Partition() == "aws" {
+			cdk = append(cdk, *r.Name())
+		}
+	}
+	sort.Strings(cdk)
+	known := append([]string(nil), config.KnownRegions...)
+	sort.Strings(known)
+	if strings.Join(cdk, ",") != strings.Join(known, ",") {
+		t.Errorf("config.KnownRegions differ from the CDK's region-info:\n  config %v\n  CDK    %v", known, cdk)
+	}
 }

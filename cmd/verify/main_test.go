@@ -14,7 +14,7 @@ import (
 const golden = "../../test/testdata/sandbox"
 
 // templateFiles are the golden templates of one synthesis.
-var templateFiles = []string{"LogArchive.template.json", "Baseline.template.json", "Data.template.json", "Service.template.json"}
+var templateFiles = []string{"LogArchive.template.json", "LoggingBaseline.template.json", "Baseline.template.json", "Data.template.json", "Service.template.json"}
 
 func verify(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
@@ -81,12 +81,12 @@ func TestUnusableInput(t *testing.T) {
 	}
 }
 
-// TestSingleTemplateSkipsTheOtherStack: with one template file, the other
-// account's controls are skipped, not failed; the stack's own controls and
-// its account's still run (here the log archive's).
+// TestSingleTemplateSkipsTheOtherStack: with one account's template files,
+// the other account's controls are skipped, not failed; the account's own
+// controls still run (here the logging account's).
 func TestSingleTemplateSkipsTheOtherStack(t *testing.T) {
-	code, out, _ := verify(t, filepath.Join(golden, "LogArchive.template.json"))
-	if code != 0 || !strings.Contains(out, "SKIPPED  TRAIL-1") || !strings.Contains(out, "PASS     LOG-1") {
+	code, out, _ := verify(t, filepath.Join(golden, "LogArchive.template.json"), filepath.Join(golden, "LoggingBaseline.template.json"))
+	if code != 0 || !strings.Contains(out, "SKIPPED  DB-1") || !strings.Contains(out, "PASS     LOG-1") || !strings.Contains(out, "PASS     TRAIL-1") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
@@ -144,7 +144,9 @@ func TestSARIF(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range templateFiles {
 		data, _ := os.ReadFile(filepath.Join(golden, name))
-		data = bytes.Replace(data, []byte(`"EnableLogFileValidation": true`), []byte(`"EnableLogFileValidation": false`), 1)
+		if name == "Baseline.template.json" {
+			data = bytes.Replace(data, []byte(`"EnableLogFileValidation": true`), []byte(`"EnableLogFileValidation": false`), 1)
+		}
 		os.WriteFile(filepath.Join(dir, name), data, 0o644)
 	}
 	report := filepath.Join(t.TempDir(), "verify.sarif")

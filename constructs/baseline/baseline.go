@@ -30,6 +30,11 @@ type Props struct {
 	// LogGroupName names the log group of the function that makes the calls,
 	// followed by the stack's unique suffix (logs.StackUnique).
 	LogGroupName string
+	// AccountWide sets, besides EBS encryption by default (a setting of each
+	// region), what holds for the whole account: the IAM password policy,
+	// S3 Block Public Access and AWS Config's service-linked role. True in
+	// the account's home region only.
+	AccountWide bool
 	// LogRetentionDays is how long its logs are kept.
 	LogRetentionDays int
 }
@@ -94,6 +99,14 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	}
 	// These account-level APIs have no resource ARN: IAM and the others
 	// authorize them on "*" only.
+	call("EbsEncryptionByDefault", "EC2", "EnableEbsEncryptionByDefault", map[string]any{}, "",
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("ec2:EnableEbsEncryptionByDefault"), Resources: jsii.Strings("*")}))
+	if !props.AccountWide {
+		compliance.SuppressAwsCustomResourceFunction(stack, "the function enables EBS encryption by default in its region at deployment")
+		// The account's home region created the role; its baseline
+		// deploys first.
+		return &Baseline{Construct: c, ConfigRole: constructs.NewDependencyGroup(), ConfigRoleARN: configRole}
+	}
 	call("PasswordPolicy", "IAM", "UpdateAccountPasswordPolicy", PasswordPolicy, "",
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("iam:UpdateAccountPasswordPolicy"), Resources: jsii.Strings("*")}))
 	call("S3BlockPublicAccess", "S3Control", "PutPublicAccessBlock", map[string]any{
@@ -102,8 +115,6 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 			"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true,
 		},
 	}, "", awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("s3:PutAccountPublicAccessBlock"), Resources: jsii.Strings("*")}))
-	call("EbsEncryptionByDefault", "EC2", "EnableEbsEncryptionByDefault", map[string]any{}, "",
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("ec2:EnableEbsEncryptionByDefault"), Resources: jsii.Strings("*")}))
 	// CreateServiceLinkedRole fails with InvalidInput when the role exists,
 	// which is what we want to be true: ignore that error.
 	slr := call("ConfigServiceLinkedRole", "IAM", "CreateServiceLinkedRole", map[string]any{"AWSServiceName": "config.amazonaws.com"}, "InvalidInput",

@@ -55,6 +55,9 @@ type Props struct {
 	// records the global resource types (IAM) here only, and the Config
 	// rules are evaluated here.
 	Home bool
+	// WatchFilters are metric filters on the trail's log group, with an
+	// alarm each to the alerts topic, besides the CIS ones.
+	WatchFilters []controls.CISFilter
 	// LinkedRegions are the account's other governed regions, whose
 	// Security Hub findings the home region's finding aggregator gathers
 	// (with Services; home region only).
@@ -317,7 +320,7 @@ func cisFilters(props *Props) []controls.CISFilter {
 	if props.TrailLogGroup == nil {
 		return nil
 	}
-	return controls.CISFilters()
+	return append(controls.CISFilters(), props.WatchFilters...)
 }
 
 // recordingGroup records every supported resource type; the global ones
@@ -356,5 +359,8 @@ func homeBusTarget(c constructs.Construct, stack awscdk.Stack, bus string) awsev
 			Sid: jsii.String("PutEventsOnTheHomeBus"), Actions: jsii.Strings("events:PutEvents"), Resources: jsii.Strings(bus),
 		})},
 	})
-	return awseventstargets.NewEventBus(awsevents.EventBus_FromEventBusArn(c, jsii.String("HomeBus"), jsii.String(bus)), &awseventstargets.EventBusProps{Role: role})
+	// Its permissions are the managed policy's alone: the target must not
+	// add an inline policy of its own.
+	return awseventstargets.NewEventBus(awsevents.EventBus_FromEventBusArn(c, jsii.String("HomeBus"), jsii.String(bus)),
+		&awseventstargets.EventBusProps{Role: role.WithoutPolicyUpdates(nil)})
 }

@@ -16,14 +16,21 @@ import (
 	"github.com/secure-webapp/secure-webapp/controls"
 )
 
+// Trail is a trail that writes into the archive.
+type Trail struct {
+	// Name is what the policy statements call it (Workload, Logging).
+	Name string
+	// ARN and Account are the trail's ARN and its account.
+	ARN, Account string
+}
+
 // Props are the inputs of a LogArchive. All are required.
 type Props struct {
-	// TrailARN is the ARN of the one trail allowed to write (the workload
-	// account's). It scopes the bucket and key policies through aws:SourceArn.
-	TrailARN string
-	// TrailAccount is the account of that trail; its logs land under
-	// AWSLogs/<TrailAccount>/ and it appears in the encryption context.
-	TrailAccount string
+	// Trails are the trails allowed to write, and nothing else may: the
+	// workload account's, then the logging account's own. Each writes under
+	// AWSLogs/<its account>/ only, scoped by aws:SourceArn in the bucket and
+	// key policies, with its account in the encryption context.
+	Trails []Trail
 	// BucketName is the bucket's deterministic name, which the workload
 	// account's trail names across the account boundary. Its server access
 	// log bucket is named by CloudFormation: nothing outside refers to it,
@@ -65,25 +72,29 @@ func New(scope constructs.Construct, id string, props *Props) *LogArchive {
 	c := constructs.NewConstruct(scope, &id)
 	stack := awscdk.Stack_Of(c)
 
-	key := keys.New(c, "Key", &keys.Props{Alias: props.KeyAlias, Description: "Encrypts the CloudTrail logs of trail " + props.TrailARN})
-	trailContext := fmt.Sprintf("arn:%s:cloudtrail:*:%s:trail/*", *stack.Partition(), props.TrailAccount)
+	key := keys.New(c, "Key", &keys.Props{Alias: props.KeyAlias, Description: "Encrypts the CloudTrail logs of the trails of " + props.BucketName})
 	cloudtrail := awsiam.NewServicePrincipal(jsii.String("cloudtrail.amazonaws.com"), nil)
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("CloudTrailEncryptLogsOfTheWorkloadTrail"),
-		Principals: &[]awsiam.IPrincipal{cloudtrail},
-		Actions:    jsii.Strings("kms:GenerateDataKey*"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{
-			"StringEquals": map[string]any{"aws:SourceArn": props.TrailARN},
-			"StringLike":   map[string]any{"kms:EncryptionContext:aws:cloudtrail:arn": trailContext},
-		},
-	}), jsii.Bool(false))
+	var trailARNs, trailContexts []string
+	for _, tr := range props.Trails {
+		trailContext := fmt.Sprintf("arn:%s:cloudtrail:*:%s:trail/*", *stack.Partition(), tr.Account)
+		trailARNs, trailContexts = append(trailARNs, tr.ARN), append(trailContexts, trailContext)
+		key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("CloudTrailEncryptLogsOfThe" + tr.Name + "Trail"),
+			Principals: &[]awsiam.IPrincipal{cloudtrail},
+			Actions:    jsii.Strings("kms:GenerateDataKey*"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{
+				"StringEquals": map[string]any{"aws:SourceArn": tr.ARN},
+				"StringLike":   map[string]any{"kms:EncryptionContext:aws:cloudtrail:arn": trailContext},
+			},
+		}), jsii.Bool(false))
+	}
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("CloudTrailDescribeKey"),
 		Principals: &[]awsiam.IPrincipal{cloudtrail},
 		Actions:    jsii.Strings("kms:DescribeKey"),
 		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceArn": props.TrailARN}},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceArn": trailARNs}},
 	}), jsii.Bool(false))
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("LoggingAccountDecryptsLogs"),
@@ -92,7 +103,7 @@ func New(scope constructs.Construct, id string, props *Props) *LogArchive {
 		Resources:  jsii.Strings("*"),
 		Conditions: &map[string]any{
 			"StringEquals": map[string]any{"kms:CallerAccount": *stack.Account()},
-			"StringLike":   map[string]any{"kms:EncryptionContext:aws:cloudtrail:arn": trailContext},
+			"StringLike":   map[string]any{"kms:EncryptionContext:aws:cloudtrail:arn": trailContexts},
 		},
 	}), jsii.Bool(false))
 
@@ -146,24 +157,29 @@ func New(scope constructs.Construct, id string, props *Props) *LogArchive {
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 
-	sourceArn := map[string]any{"aws:SourceArn": props.TrailARN}
 	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("CloudTrailAclCheck"),
 		Principals: &[]awsiam.IPrincipal{cloudtrail},
 		Actions:    jsii.Strings("s3:GetBucketAcl"),
 		Resources:  &[]*string{bucket.BucketArn()},
-		Conditions: &map[string]any{"StringEquals": sourceArn},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceArn": trailARNs}},
 	}))
-	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("CloudTrailWrite"),
-		Principals: &[]awsiam.IPrincipal{cloudtrail},
-		Actions:    jsii.Strings("s3:PutObject"),
-		Resources:  &[]*string{bucket.ArnForObjects(jsii.String("AWSLogs/" + props.TrailAccount + "/*"))},
-		Conditions: &map[string]any{"StringEquals": map[string]any{
-			"aws:SourceArn": props.TrailARN,
-			"s3:x-amz-acl":  "bucket-owner-full-control",
-		}},
-	}))
+	for _, tr := range props.Trails {
+		sid := "CloudTrailWrite"
+		if tr.Name != props.Trails[0].Name {
+			sid += tr.Name + "Trail"
+		}
+		bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String(sid),
+			Principals: &[]awsiam.IPrincipal{cloudtrail},
+			Actions:    jsii.Strings("s3:PutObject"),
+			Resources:  &[]*string{bucket.ArnForObjects(jsii.String("AWSLogs/" + tr.Account + "/*"))},
+			Conditions: &map[string]any{"StringEquals": map[string]any{
+				"aws:SourceArn": tr.ARN,
+				"s3:x-amz-acl":  "bucket-owner-full-control",
+			}},
+		}))
+	}
 	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("DenyDeleteOutsideLoggingAccount"),
 		Effect:     awsiam.Effect_DENY,

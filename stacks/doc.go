@@ -1,10 +1,19 @@
-// Package stacks composes the constructs into the app's four stacks and
+// Package stacks composes the constructs into the app's stacks and
 // nothing else: every resource is built by a package under constructs/,
 // every setting comes from config. Build adds them in deployment order:
 //
 //   - LogArchive, in the logging account: constructs/logarchive. Kept for
 //     as long as its evidence; the workload account can write to it, never
 //     delete from it.
+//   - LoggingBaseline, in the logging account: the same baseline as the
+//     workload account's (below), with the logging account's own trail into
+//     the archive and the alarms that watch the archive's protections, so
+//     that what the archive's own administrators do is recorded and seen.
+//   - Baseline-<region> and LoggingBaseline-<region>, one per account in
+//     each governed region beyond the home region (governedRegions): the
+//     detection services and EBS encryption by default, since attackers
+//     use the regions nobody watches. Their serious findings reach the home
+//     region (EventBridge across regions, Security Hub aggregation).
 //   - Baseline, in the workload account: constructs/trail, detection,
 //     baseline and alerts. What exists once per account and region (the
 //     trail, GuardDuty, Security Hub, the Config recorder and channel,

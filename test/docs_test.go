@@ -32,6 +32,9 @@ func TestGeneratedDocs(t *testing.T) {
 		if err := architecture.Write(&b, synth(t, "sandbox").list()); err != nil {
 			t.Fatal(err)
 		}
+		if err := architecture.WriteBaselines(&b, synth(t, "regions").list()); err != nil {
+			t.Fatal(err)
+		}
 		checkGenerated(t, "../docs/ARCHITECTURE.md", b.String())
 	})
 	t.Run("COSTS.md", func(t *testing.T) {
@@ -40,7 +43,13 @@ func TestGeneratedDocs(t *testing.T) {
 			ts[p] = synth(t, p).list()
 		}
 		var b bytes.Buffer
-		if err := costs.Write(&b, []string{"sandbox", "production"}, ts); err != nil {
+		var region []*controls.Template // the baselines of one governed region beyond the home region
+		for _, tpl := range synth(t, "regions").list() {
+			if f, _ := tpl.Facts(); f.Region == "eu-west-1" {
+				region = append(region, tpl)
+			}
+		}
+		if err := costs.Write(&b, []string{"sandbox", "production"}, ts, region); err != nil {
 			t.Fatal(err)
 		}
 		checkGenerated(t, "../docs/COSTS.md", b.String())

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,23 +14,28 @@ import (
 // Write renders the architecture document of the templates of one
 // synthesis (every stack).
 func Write(w io.Writer, templates []*controls.Template) error {
-	var logArchive *controls.Template
-	var workloads []*controls.Template
-	var lf controls.StackFacts
+	var loggings, workloads []*controls.Template
 	for _, t := range templates {
 		f, ok := t.Facts()
 		switch {
 		case !ok:
 			return fmt.Errorf("%s: not a template of this app", t.Name)
+		case f.Region != f.HomeRegion: // the other regions' baselines: WriteBaselines
 		case f.Role == controls.RoleLogArchive:
-			logArchive, lf = t, f
+			loggings = append(loggings, t)
 		case f.Role == controls.RoleWorkload:
 			workloads = append(workloads, t)
 		}
 	}
-	if logArchive == nil || len(workloads) == 0 {
-		return fmt.Errorf("need the log-archive and the workload templates")
+	if len(loggings) == 0 || len(workloads) == 0 {
+		return fmt.Errorf("need the logging and the workload account's templates")
 	}
+	// Each account as deployed in the home region: its stacks in one view.
+	logArchive, err := controls.AccountView(loggings)
+	if err != nil {
+		return err
+	}
+	lf, _ := logArchive.Facts()
 	// The workload account as deployed: its stacks in one view, each
 	// cross-stack reference resolved, so an arrow may join two stacks.
 	workload, err := controls.AccountView(workloads)
@@ -440,4 +446,73 @@ func writeResponsibility(p func(string, ...any), templates []*controls.Template)
 		r := responsibility[typ]
 		p("| `%s` | %s | %s |\n", typ, r[0], r[1])
 	}
+}
+
+// WriteBaselines writes the table of each account's baseline in each
+// governed region, read from the templates of a synthesis with several
+// governed regions.
+func WriteBaselines(w io.Writer, templates []*controls.Template) error {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	type row struct {
+		account, region, stack string
+		t                      *controls.Template
+	}
+	var rows []row
+	var regions []string
+	for _, t := range templates {
+		f, ok := t.Facts()
+		if !ok {
+			return fmt.Errorf("%s: not a template of this app", t.Name)
+		}
+		regions = f.GovernedRegions
+		if f.Stack != controls.StackBaseline && f.Stack != controls.StackLoggingBaseline && f.Stack != controls.StackRegionalBaseline {
+			continue
+		}
+		account := "workload " + f.WorkloadAccount
+		if f.Role == controls.RoleLogArchive {
+			account = "logging " + f.LoggingAccount
+		}
+		rows = append(rows, row{account, f.Region, f.StackName, t})
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].account != rows[j].account {
+			return rows[i].account < rows[j].account // logging first, as they deploy
+		}
+		return slices.Index(regions, rows[i].region) < slices.Index(regions, rows[j].region)
+	})
+	p("## The baseline of each account in each governed region\n\n")
+	p("With `governedRegions` set to %s (the home region first), read from that synthesis's templates. ", strings.Join(regions, ","))
+	p("Each other region's serious findings reach the home region: GuardDuty's through an EventBridge rule to the home region's event bus, Security Hub's through its cross-region aggregation.\n\n")
+	p("| Account | Region | Stack | GuardDuty | Security Hub | AWS Config recorder | Access Analyzer | EBS encryption by default | Trail and alarms | Findings go to |\n")
+	p("|---|---|---|---|---|---|---|---|---|---|\n")
+	yes := func(t *controls.Template, typ string) string {
+		if len(t.Resources(typ)) > 0 {
+			return "on"
+		}
+		return "-"
+	}
+	for _, r := range rows {
+		recorder := "-"
+		for _, rec := range r.t.Resources("AWS::Config::ConfigurationRecorder") {
+			recorder = "every type"
+			if !rec.Bool("RecordingGroup", "IncludeGlobalResourceTypes") {
+				recorder = "every type but the global IAM ones"
+			}
+		}
+		ebs := "-"
+		for _, c := range r.t.Resources("Custom::AWS") {
+			if strings.Contains(fmt.Sprint(c.Properties()["Create"]), "EnableEbsEncryptionByDefault") {
+				ebs = "on"
+			}
+		}
+		trail, dest := "-", "the home region's event bus"
+		if len(r.t.Resources("AWS::CloudTrail::Trail")) > 0 {
+			trail = fmt.Sprintf("multi-region trail, %d alarms", len(r.t.Resources("AWS::CloudWatch::Alarm")))
+			dest = "the account's alerts topic"
+		}
+		p("| %s | %s | `%s` | %s | %s | %s | %s | %s | %s | %s |\n", r.account, r.region, r.stack,
+			yes(r.t, "AWS::GuardDuty::Detector"), yes(r.t, "AWS::SecurityHub::Hub"), recorder, yes(r.t, "AWS::AccessAnalyzer::Analyzer"), ebs, trail, dest)
+	}
+	p("\n")
+	return nil
 }

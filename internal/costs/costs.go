@@ -50,7 +50,10 @@ type line struct {
 
 // Write renders the cost document for the templates of each profile, in the
 // order given.
-func Write(w io.Writer, profiles []string, templates map[string][]*controls.Template) error {
+//
+// region are the baseline stacks of both accounts in one governed region
+// beyond the home region: what each region added to governedRegions costs.
+func Write(w io.Writer, profiles []string, templates map[string][]*controls.Template, region []*controls.Template) error {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
 	p("<!-- Generated from the synthesized templates of each profile. Do not edit: run `make docs`. -->\n\n")
 	p("# What a deployment costs\n\n")
@@ -78,6 +81,18 @@ func Write(w io.Writer, profiles []string, templates map[string][]*controls.Temp
 		}
 		p("\n")
 	}
+	p("## Each governed region beyond the home region\n\n")
+	p("Every region added to `governedRegions` adds a baseline stack to each account (GuardDuty, Security Hub, the AWS Config recorder and its bucket, Access Analyzer, EBS encryption by default); the cost below is per region, both accounts, whatever the profile:\n\n")
+	p("| Item | Count (from the templates) | Unit price | Monthly (USD) |\n|---|---|---|---|\n")
+	total := 0.0
+	for _, l := range items(region) {
+		if l.usage == "" {
+			total += l.monthly
+			p("| %s | %s | %s | %.2f |\n", l.item, l.count, l.unit, l.monthly)
+		}
+	}
+	p("| **Fixed total per region** | | | **%.2f** |\n\n", total)
+	p("Billed by use as above: GuardDuty, Security Hub checks and AWS Config items in each region, which grow with what runs there; in a region where nothing runs, little.\n")
 	return nil
 }
 

@@ -153,7 +153,7 @@ func Keys() []*Key {
 			"Record S3 data events (object reads and writes) of every bucket of the workload account in the trail, as FSBP S3.22/S3.23 and CIS 3.8/3.9 ask. CloudTrail bills data events per 100,000; turn off to save cost.",
 			same(true), func(c *Config) *bool { return &c.Detection.TrailS3DataEvents }),
 		stringKey("governedRegions",
-			"Regions whose security baseline both accounts get, comma-separated, the home region (region) among them: GuardDuty, Security Hub, the AWS Config recorder (global resource types in the home region only), IAM Access Analyzer and EBS encryption by default, in a stack per account and region. Security Hub aggregates every region's findings into the home region, and GuardDuty findings of every region reach the alerts topic, so that nobody uses an unwatched region unseen. Empty: the home region only.",
+			"Regions whose security baseline both accounts get, comma-separated, the home region (region) among them: GuardDuty, Security Hub, the AWS Config recorder (global resource types in the home region only), IAM Access Analyzer and EBS encryption by default, in a stack per account and region. Security Hub aggregates every region's findings into the home region, and GuardDuty findings of every region reach the alerts topic, so that nobody uses an unwatched region unseen. An opt-in region must be enabled in both accounts first, and every governed region bootstrapped (docs/DEPLOY.md). Empty: the home region only.",
 			"empty, or AWS region codes of the commercial partition, comma-separated, no region twice, region among them",
 			same(""), optional(validRegionList), func(c *Config) *string { return &c.Regions }),
 		stringKey("securityHubExtraStandards",

@@ -97,4 +97,7 @@ var GuardDutyFeatures = []string{
 // GlobalResourceTypes are the resource types AWS Config records once per
 // account, in the region that records them: the recorders of the other
 // governed regions exclude them.
-var GlobalResourceTypes = []string{"AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Role", "AWS::IAM::Policy"}
+// AWS::RDS::GlobalCluster is recorded in every region unless excluded
+// (CloudFormation user guide, AWS::Config::ConfigurationRecorder
+// ExclusionByResourceTypes).
+var GlobalResourceTypes = []string{"AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Role", "AWS::IAM::Policy", "AWS::RDS::GlobalCluster"}

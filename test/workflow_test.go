@@ -101,6 +101,15 @@ func TestDeployWorkflowUsesOIDC(t *testing.T) {
 		if strings.Contains(s.Run, "cdk deploy") && !assumed {
 			t.Errorf("%q runs before a role is assumed", s.Run)
 		}
+		if strings.Contains(s.Run, "cdk deploy") {
+			// Every stack but GitHubDeploy, whichever regions are governed:
+			// the CLI deploys only the stacks named and those they depend on.
+			for _, sel := range []string{" LogArchive ", " 'LoggingBaseline*' ", " 'Baseline*' ", " Data ", " Service"} {
+				if !strings.Contains(s.Run+" ", sel) {
+					t.Errorf("%q does not select %s", s.Run, strings.TrimSpace(sel))
+				}
+			}
+		}
 	}
 	if !assumed {
 		t.Error("no aws-actions/configure-aws-credentials step with role-to-assume")

@@ -122,7 +122,6 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 			Type:         jsii.String("ACCOUNT"),
 			AnalyzerName: jsii.String(props.AppName + "-account"),
 		}))
-		bucket, recorded = configRecorder(c, stack, props, singletons)
 		if props.Home && len(props.LinkedRegions) > 0 {
 			// Security Hub's cross-region aggregation: the findings of the
 			// other governed regions reach the home region, its console and
@@ -133,7 +132,10 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 				Regions:           jsii.Strings(props.LinkedRegions...),
 			})
 			agg.Node().AddDependency(singletons[1])
+			// One per account: a singleton too, which the Config buckets wait for.
+			singletons = append(singletons, agg)
 		}
+		bucket, recorded = configRecorder(c, stack, props, singletons)
 	}
 	if props.Home {
 		// PutConfigRule fails with NoAvailableConfigurationRecorderException
@@ -170,7 +172,10 @@ func New(scope constructs.Construct, id string, props *Props) *Detection {
 			Source:     jsii.Strings("aws.securityhub"),
 			DetailType: jsii.Strings("Security Hub Findings - Imported"),
 			Detail: &map[string]any{"findings": map[string]any{
-				"Severity":    map[string]any{"Label": []any{"HIGH", "CRITICAL"}},
+				"Severity": map[string]any{"Label": []any{"HIGH", "CRITICAL"}},
+				// GuardDuty's findings reach Security Hub too; the GuardDuty
+				// rule alerts on them already.
+				"ProductName": []any{map[string]any{"anything-but": "GuardDuty"}},
 				"Workflow":    map[string]any{"Status": []any{"NEW"}},
 				"RecordState": []any{"ACTIVE"},
 			}},

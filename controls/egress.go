@@ -15,12 +15,16 @@ func egressControl() Control {
 	}
 }
 
-// awsOwnedBucketPrefixes are the AWS buckets the S3 gateway endpoint may
-// admit without internet egress, with the one action each needs.
-var awsOwnedBucketPrefixes = map[string]string{
-	"al2023-repos-": "s3:GetObject", "al2023-": "s3:GetObject",
-	"amazon-ssm-": "s3:GetObject", "aws-ssm-": "s3:GetObject",
-	"cloudformation-custom-resource-response-": "s3:PutObject",
+// awsOwnedBuckets are the AWS buckets of region that the S3 gateway
+// endpoint may admit without internet egress, each exactly by name (a
+// prefix would admit a bucket anyone can create under it), with the one
+// action each needs.
+func awsOwnedBuckets(region string) map[string]string {
+	return map[string]string{
+		"al2023-repos-" + region + "-de612dc2": "s3:GetObject", "al2023-" + region: "s3:GetObject",
+		"amazon-ssm-" + region: "s3:GetObject", "aws-ssm-" + region: "s3:GetObject",
+		"cloudformation-custom-resource-response-" + strings.ReplaceAll(region, "-", ""): "s3:PutObject",
+	}
 }
 
 func checkEgress(t *Template, f StackFacts) []Failure {
@@ -77,13 +81,8 @@ func checkEgress(t *Template, f StackFacts) []Failure {
 			continue
 		}
 		for _, r := range s.Resources {
-			bucket := strings.TrimPrefix(flatten(r), "arn:aws:s3:::")
-			action, known := "", false
-			for prefix, a := range awsOwnedBucketPrefixes {
-				if strings.HasPrefix(bucket, prefix) && !strings.ContainsAny(strings.TrimSuffix(bucket, "/*"), "*?") {
-					action, known = a, true
-				}
-			}
+			bucket := strings.TrimSuffix(strings.TrimPrefix(flatten(r), "arn:aws:s3:::"), "/*")
+			action, known := awsOwnedBuckets(f.Region)[bucket]
 			if !known {
 				fails = append(fails, Failure{s3.Path(), "admits " + flatten(r) + ", which is neither the account's nor an AWS bucket the instances need"})
 				continue

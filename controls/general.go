@@ -2,6 +2,7 @@ package controls
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -71,12 +72,12 @@ func generalControls() []Control {
 						if len(s.Principals["AWS"]) == 0 {
 							continue // a service principal's statement: LOG-6, LIFE-4 and the constructs' own controls
 						}
-						if len(s.Conditions) == 0 {
-							for _, a := range s.PrincipalAccounts() {
-								if a != own {
-									fails = append(fails, Failure{k.Path(), fmt.Sprintf("its policy gives account %s actions on the key with no condition; only this account (%s) administers it", a, own)})
-								}
+						for _, a := range s.PrincipalAccounts() {
+							if a != own {
+								fails = append(fails, Failure{k.Path(), fmt.Sprintf("its policy gives %s actions on the key, whatever its conditions; only this account (%s) may administer or use it", orAnyone(a), own)})
 							}
+						}
+						if len(s.Conditions) == 0 {
 							for _, a := range s.Actions {
 								administered[a] = true
 							}
@@ -88,8 +89,8 @@ func generalControls() []Control {
 							}
 							continue
 						}
-						if s.Condition("StringEquals", "kms:ViaService") == nil && !hasEncryptionContext(s) {
-							fails = append(fails, Failure{k.Path(), fmt.Sprintf("its policy lets %v use the key under conditions %v, without kms:ViaService or an encryption context", s.Principals["AWS"], s.Conditions)})
+						if s.Condition("StringEquals", "kms:ViaService") == nil && !encryptionContextOf(s, f.WorkloadAccount, f.LoggingAccount) {
+							fails = append(fails, Failure{k.Path(), fmt.Sprintf("its policy lets %v use the key under conditions %v, without kms:ViaService or an encryption context that names this app's accounts", s.Principals["AWS"], s.Conditions)})
 						}
 					}
 					for _, a := range KeyAdminActions {
@@ -102,7 +103,7 @@ func generalControls() []Control {
 			},
 		},
 		{
-			ID: "DEPUTY-1", Title: "Every statement of a bucket, topic or key policy that admits an AWS service principal scopes it to this account's resources (aws:SourceAccount, aws:SourceArn, or the encryption context the service sets), and so do the trust policies of the roles a service assumes for this account's resources (flow logs); the exceptions are services that set no such key on their calls, each with its reason (DeputyExceptions)",
+			ID: "DEPUTY-1", Title: "Every statement of a bucket, topic or key policy that admits an AWS service principal scopes it to this account's resources (aws:SourceAccount, aws:SourceArn, or the encryption context the service sets), and so do the trust policies of the roles a service assumes for this account's resources (all but the roles that run code: functions and instances); the exceptions are services that set no such key on their calls, each with its reason (DeputyExceptions)",
 			Layer: LayerData, Responsibility: Customer, Construct: "constructs/*", Role: RoleAny,
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
@@ -133,9 +134,11 @@ func generalControls() []Control {
 				for _, r := range t.Resources("AWS::IAM::Role") {
 					for _, s := range Statements(r.Properties()["AssumeRolePolicyDocument"]) {
 						for _, p := range s.Principals["Service"] {
-							if svc := flatten(p); deputyTrusts[svc] && !scopedToSource(s, accounts) {
-								fails = append(fails, Failure{r.Path(), "its trust policy lets " + svc + " assume it for any account's resources (no aws:SourceAccount or aws:SourceArn)"})
+							svc := flatten(p)
+							if _, ok := DeputyExceptions["trust policy "+svc]; computeTrusts[svc] || ok || scopedToSource(s, accounts) {
+								continue
 							}
+							fails = append(fails, Failure{r.Path(), "its trust policy lets " + svc + " assume it for any account's resources (no aws:SourceAccount or aws:SourceArn)"})
 						}
 					}
 				}
@@ -153,6 +156,18 @@ func generalControls() []Control {
 						fails = append(fails, Failure{fn.Path(), "logs to no log group of its stack (LoggingConfig.LogGroup), so Lambda creates /aws/lambda/<name> unencrypted and kept forever"})
 						continue
 					}
+					fails = append(fails, encryptedLogGroup(t, g, f.LogRetentionDays)...)
+				}
+				return fails
+			},
+		},
+		{
+			ID: "CWL-1", Title: "Every CloudWatch Logs group of every stack is encrypted with a customer-managed key of its stack and kept for the configured retention",
+			Layer: LayerAudit, Responsibility: Customer, Construct: "constructs/logs", Role: RoleAny,
+			Frameworks: []string{"CIS 3.4", "FSBP CloudWatch.16"},
+			Check: func(t *Template, f StackFacts) []Failure {
+				var fails []Failure
+				for _, g := range t.Resources("AWS::Logs::LogGroup") {
 					fails = append(fails, encryptedLogGroup(t, g, f.LogRetentionDays)...)
 				}
 				return fails
@@ -206,6 +221,54 @@ func isAdminAction(a string) bool {
 	return false
 }
 
+// encryptionContextOf reports whether the statement requires, with a
+// positive operator, an encryption context each of whose values names one
+// of accounts: a context of "*" scopes nothing.
+func encryptionContextOf(s Statement, accounts ...string) bool {
+	found := false
+	for op, kv := range s.Conditions {
+		for k, v := range kv {
+			if !strings.HasPrefix(strings.ToLower(k), "kms:encryptioncontext:") {
+				continue
+			}
+			if !positiveOperator(op) {
+				return false
+			}
+			for _, x := range list(v) {
+				if !namesAccount(flatten(x), accounts) {
+					return false
+				}
+			}
+			found = true
+		}
+	}
+	return found
+}
+
+// positiveOperator: a condition operator that requires a value to match
+// (not its negation, not ...IfExists, which passes when the key is absent).
+func positiveOperator(op string) bool {
+	switch op {
+	case "StringEquals", "StringLike", "ArnEquals", "ArnLike":
+		return true
+	}
+	return false
+}
+
+// namesAccount reports whether an ARN (or ARN pattern) names one of
+// accounts in its account field.
+func namesAccount(arn string, accounts []string) bool {
+	parts := strings.SplitN(arn, ":", 6)
+	return len(parts) >= 5 && slices.Contains(accounts, parts[4])
+}
+
+func orAnyone(a string) string {
+	if a == "?" || a == "*" {
+		return "anyone (" + a + ")"
+	}
+	return "account " + a
+}
+
 func hasEncryptionContext(s Statement) bool {
 	for _, kv := range s.Conditions {
 		for k := range kv {
@@ -223,12 +286,16 @@ func hasEncryptionContext(s Statement) bool {
 var DeputyExceptions = map[string]string{
 	"key policy cloudwatch.amazonaws.com":                          "SNS asks KMS for the data key of an alarm's message on the alarm's behalf; AWS documents no aws:SourceArn or aws:SourceAccount on that call, and a condition it does not meet would silently drop every alarm. The topic policy admits only this account's alarms (aws:SourceArn), and the key is this topic's alone",
 	"key policy events.amazonaws.com":                              "likewise for EventBridge rules: the topic policy admits only this account's rules (aws:SourceAccount, aws:SourceArn)",
+	"trust policy cloudtrail.amazonaws.com":                        "CloudTrail assumes the trail's CloudWatch Logs role documenting no aws:SourceArn or aws:SourceAccount on that call (CloudTrail user guide, \"Sending events to CloudWatch Logs\"), and a condition it does not meet would silently stop the trail's log group, which every CIS alarm reads; the role may only write to that one log group",
 	"bucket policy logdelivery.elasticloadbalancing.amazonaws.com": "in the regions without an Elastic Load Balancing account, load balancers deliver access logs as this service, whose documented bucket policy has no source condition; the statement admits writes under this account's AWSLogs prefix only",
 }
 
-// deputyTrusts are the service principals whose role trust policies must
-// name their source: they assume the role for a resource of the account.
-var deputyTrusts = map[string]bool{"vpc-flow-logs.amazonaws.com": true}
+// computeTrusts are the service principals that assume a role to run code
+// as it (a function, an instance): the role is that resource's own, and no
+// other account's resource can make the service assume it. Every other
+// service principal assumes a role on behalf of a resource of the account,
+// and its trust policy must name that source, or be a DeputyException.
+var computeTrusts = map[string]bool{"lambda.amazonaws.com": true, "ec2.amazonaws.com": true}
 
 // scopedToSource reports whether a statement requires the source account
 // or resource of the service's call to be one of accounts (or the stack's
@@ -252,12 +319,12 @@ func scopedToSource(s Statement, accounts []string) bool {
 		return false
 	}
 	for op, kv := range s.Conditions {
-		if strings.EqualFold(op, "Null") {
-			continue
+		if !positiveOperator(op) {
+			continue // Null, negations and ...IfExists scope nothing
 		}
 		for k, v := range kv {
 			switch key := strings.ToLower(k); {
-			case key == "aws:sourceaccount" || key == "aws:sourcearn":
+			case key == "aws:sourceaccount" || key == "aws:sourcearn" || strings.HasPrefix(key, "kms:encryptioncontext:"):
 				all := len(list(v)) > 0
 				for _, x := range list(v) {
 					all = all && ours(x)
@@ -265,8 +332,6 @@ func scopedToSource(s Statement, accounts []string) bool {
 				if all {
 					return true
 				}
-			case strings.HasPrefix(key, "kms:encryptioncontext:"):
-				return true
 			}
 		}
 	}

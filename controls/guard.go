@@ -48,7 +48,7 @@ var GuardExceptions = []GuardException{
 	{Rule: "CT.S3.PR.4", Path: "Data/AccessLogBucket", Reason: noNotify},
 	{Rule: "CT.S3.PR.4", Path: "Detection/ConfigAccessLogBucket", Reason: noNotify},
 	{Rule: "CT.S3.PR.4", Path: "Detection/ConfigBucket", Reason: noNotify},
-	{Rule: "CT.RDS.PR.20", Path: "Database/Instance", Reason: "a non-default port hides nothing from anyone who can reach the database, and only two security groups can (DB-8)"},
+	{Rule: "CT.RDS.PR.20", Path: "Database/Instance", Reason: "a non-default port hides nothing from anyone who can reach the database, and only three security groups can (DB-8)"},
 	{Rule: "CT.LAMBDA.PR.3", Path: "AWS679f53fac002430cb0da5b7982bd2287", Reason: "CDK's AwsCustomResource function (one per stack) makes AWS API calls at deployment (the account settings of each baseline; the data stack's log-group claims and prefix-list lookup) and reaches nothing but AWS APIs, from outside the VPC, whose App subnets may have no way out"},
 	{Rule: "CT.LAMBDA.PR.3", Path: "Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler", Reason: "CDK's provider that empties the default security group (NET-4) runs once at deployment and reaches nothing but the EC2 API"},
 	{Rule: "CT.GUARDDUTY.PR.1", Path: "Detection/GuardDuty", Reason: "S3 protection is on through Features (S3_DATA_EVENTS), the current API; the rule reads the deprecated DataSources property, which GuardDuty refuses alongside Features"},

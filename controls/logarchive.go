@@ -21,6 +21,12 @@ var GuardedKeyActions = []string{"kms:ScheduleKeyDeletion", "kms:DisableKey", "k
 // s3:PutLifecycleConfiguration.)
 var GuardedBucketActions = []string{"s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutLifecycleConfiguration", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration"}
 
+// GuardedObjectActions are what would shorten or lift the Object Lock of
+// the archived logs themselves: in GOVERNANCE mode (the sandbox) a
+// principal of the logging account with s3:BypassGovernanceRetention could
+// otherwise delete them before their retention ends.
+var GuardedObjectActions = []string{"s3:BypassGovernanceRetention", "s3:PutObjectRetention", "s3:PutObjectLegalHold"}
+
 func logArchiveControls() []Control {
 	return inSection(LayerAudit, logArchivePkg, RoleLogArchive, []Control{
 		{
@@ -282,7 +288,7 @@ func logArchiveControls() []Control {
 			},
 		},
 		{
-			ID: "LOG-9", Title: "The log archive resists its own account: its key's policy denies scheduling deletion, disabling the key or its rotation and changing its policy, and its bucket's policy denies changing the policy, lifecycle, Object Lock, versioning or encryption, to every principal but the break-glass role and the CloudFormation execution role",
+			ID: "LOG-9", Title: "The log archive resists its own account: its key's policy denies scheduling deletion, disabling the key or its rotation and changing its policy, and its bucket's policy denies changing the policy, lifecycle, Object Lock, versioning or encryption, and bypassing or changing the logs' retention, to every principal but the break-glass role and the CloudFormation execution role",
 			Frameworks: []string{"CIS 3.6"},
 			Check: func(t *Template, f StackFacts) []Failure {
 				var fails []Failure
@@ -294,6 +300,9 @@ func logArchiveControls() []Control {
 				}
 				if bucket != nil && !guardedBy(bucketPolicy(t, bucket.LogicalID), GuardedBucketActions, f.Guardians, bucket.LogicalID) {
 					fails = append(fails, Failure{bucket.Path(), fmt.Sprintf("its policy does not deny %s to every principal but %s", strings.Join(GuardedBucketActions, ", "), strings.Join(f.Guardians, " and "))})
+				}
+				if bucket != nil && !guardedBy(bucketPolicy(t, bucket.LogicalID), GuardedObjectActions, f.Guardians, bucket.LogicalID) {
+					fails = append(fails, Failure{bucket.Path(), fmt.Sprintf("its policy does not deny %s on the archived logs to every principal but %s", strings.Join(GuardedObjectActions, ", "), strings.Join(f.Guardians, " and "))})
 				}
 				return fails
 			},
@@ -403,7 +412,7 @@ func guardedBy(statements []Statement, actions, guardians []string, resource str
 		}
 		on := false
 		for _, r := range s.Resources {
-			on = on || r == "*" || (resource != "" && RefTargetOr(r) == resource)
+			on = on || r == "*" || (resource != "" && (RefTargetOr(r) == resource || flatten(r) == "{"+resource+".Arn}/*"))
 		}
 		if !match || !on {
 			continue

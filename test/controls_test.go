@@ -345,6 +345,25 @@ var mutations = []mutation{
 	{"DB-9", "Workload", "the app's user made rds_superuser", func(t *testing.T, tpl *controls.Template) {
 		appendList(appUser(t, tpl).Properties(), "Statements", "GRANT rds_superuser TO webapp_app")
 	}},
+	{"DB-9", "Workload", "the app's user made rds_superuser through dynamic SQL", func(t *testing.T, tpl *controls.Template) {
+		appendList(appUser(t, tpl).Properties(), "Statements", "DO $$BEGIN EXECUTE 'GRANT rds_superuser TO webapp_app'; END$$")
+	}},
+	{"DB-9", "Workload", "the app's user given every privilege on future tables", func(t *testing.T, tpl *controls.Template) {
+		appendList(appUser(t, tpl).Properties(), "Statements", "ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT ALL ON TABLES TO webapp_app")
+	}},
+	{"DB-9", "Workload", "another role may read every secret", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range statements(t, tpl, "AWS::IAM::ManagedPolicy", "PolicyDocument") {
+			if s["Sid"] == "WriteUploads" {
+				s["Action"] = []any{"s3:PutObject", "secretsmanager:GetSecretValue"}
+				s["Resource"] = []any{s["Resource"], "arn:aws:secretsmanager:us-east-1:111111111111:secret:*"}
+			}
+		}
+	}},
+	{"NET-7", "Workload", "the S3 gateway endpoint admits a bucket named like the package repositories", func(t *testing.T, tpl *controls.Template) {
+		doc := atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/S3/Resource").Properties()["PolicyDocument"].(map[string]any)
+		doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Effect": "Allow", "Principal": "*",
+			"Action": "s3:GetObject", "Resource": "arn:aws:s3:::al2023-attacker-exfil/*"})
+	}},
 	{"DB-9", "Workload", "the app's user may create roles", func(t *testing.T, tpl *controls.Template) {
 		appendList(appUser(t, tpl).Properties(), "Statements", "ALTER ROLE webapp_app CREATEROLE")
 	}},
@@ -413,6 +432,39 @@ var mutations = []mutation{
 				s["Resource"] = map[string]any{"Fn::Join": []any{"", []any{getAtt(trailBucket(t, tpl), "Arn"), "/AWSLogs/111111111111/*"}}}
 			}
 		}
+	}},
+	{"CWL-1", "Data", "an unencrypted log group kept forever", func(t *testing.T, tpl *controls.Template) {
+		addResource(tpl, "MutationLogGroup", map[string]any{"Type": "AWS::Logs::LogGroup", "Properties": map[string]any{"LogGroupName": "/mutation"}})
+	}},
+	{"KMS-3", "Data", "anyone may decrypt with the application bucket's key for any S3 object", func(t *testing.T, tpl *controls.Template) {
+		k := atPath(t, tpl, "AWS::KMS::Key", "AppBucket/Key/Resource")
+		doc := k.Properties()["KeyPolicy"].(map[string]any)
+		doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "*"},
+			"Action": "kms:Decrypt", "Resource": "*", "Condition": map[string]any{"StringLike": map[string]any{"kms:EncryptionContext:aws:s3:arn": "*"}}})
+	}},
+	{"KMS-3", "Data", "another account may use the application bucket's key through S3", func(t *testing.T, tpl *controls.Template) {
+		k := atPath(t, tpl, "AWS::KMS::Key", "AppBucket/Key/Resource")
+		doc := k.Properties()["KeyPolicy"].(map[string]any)
+		doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::999999999999:root"},
+			"Action": "kms:Decrypt", "Resource": "*", "Condition": map[string]any{"StringEquals": map[string]any{"kms:ViaService": "s3.us-east-1.amazonaws.com"}}})
+	}},
+	{"DEPUTY-1", "Data", "the flow-log key admits any account's log groups", func(t *testing.T, tpl *controls.Template) {
+		k := atPath(t, tpl, "AWS::KMS::Key", "Network/FlowLogKey/Resource")
+		for _, st := range k.Properties()["KeyPolicy"].(map[string]any)["Statement"].([]any) {
+			cond, _ := st.(map[string]any)["Condition"].(map[string]any)
+			if c, ok := cond["ArnEquals"].(map[string]any); ok {
+				c["kms:EncryptionContext:aws:logs:arn"] = "arn:aws:logs:*:*:*"
+			}
+		}
+	}},
+	{"DEPUTY-1", "Data", "the database's monitoring role trusts RDS for any account", func(t *testing.T, tpl *controls.Template) {
+		r := atPath(t, tpl, "AWS::IAM::Role", "Database/Instance/MonitoringRole/Resource")
+		for _, st := range r.Properties()["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any) {
+			delete(st.(map[string]any), "Condition")
+		}
+	}},
+	{"LOG-9", "LogArchive", "a logging-account admin may bypass governance retention", func(t *testing.T, tpl *controls.Template) {
+		removeStatements(t, tpl, "AWS::S3::BucketPolicy", func(s map[string]any) bool { return s["Sid"] == "OnlyTheGuardiansBypassRetention" })
 	}},
 	{"KMS-1", "LogArchive", "log key rotation off", func(t *testing.T, tpl *controls.Template) {
 		one(t, tpl, "AWS::KMS::Key").Properties()["EnableKeyRotation"] = false

@@ -107,7 +107,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 
 	sg := awsec2.NewSecurityGroup(c, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              vpc,
-		Description:      jsii.String("PostgreSQL: the database port from the app tier and the rotation function only, by security group"),
+		Description:      jsii.String("PostgreSQL: the database port from the app tier, the rotation function and the database-user function only, by security group"),
 		AllowAllOutbound: jsii.Bool(false),
 	})
 	params := awsrds.NewParameterGroup(c, jsii.String("Parameters"), &awsrds.ParameterGroupProps{
@@ -154,7 +154,7 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	instance.Node().AddDependency(groups...)
 	cfn := instance.Node().DefaultChild()
 	if props.Port == 5432 {
-		compliance.Suppress(cfn, "a non-default port hides nothing from anyone who can reach the database, and only two security groups can (DB-8); the standard port keeps every PostgreSQL client working unconfigured (dbPort changes it)",
+		compliance.Suppress(cfn, "a non-default port hides nothing from anyone who can reach the database, and only three security groups can (DB-8); the standard port keeps every PostgreSQL client working unconfigured (dbPort changes it)",
 			"AwsSolutions-RDS11")
 	}
 	compliance.Suppress(cfn, "recovery is RDS's own: automated backups with point-in-time recovery for the configured 7 to 35 days (DB-3), and a final snapshot when the stack is deleted; an AWS Backup plan (for example to copy snapshots to another account) is an addition left to the forker",
@@ -223,6 +223,14 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	if role := instance.Node().TryFindChild(jsii.String("MonitoringRole")); role != nil {
 		compliance.Suppress(role, "AmazonRDSEnhancedMonitoringRole is the policy RDS documents for enhanced monitoring; it only lets RDS write OS metrics to the RDSOSMetrics log group",
 			"AwsSolutions-IAM4")
+		// Only this account's database instances may have RDS assume it
+		// (RDS user guide, "Setting up and enabling Enhanced Monitoring",
+		// protecting against the confused deputy problem).
+		stack := awscdk.Stack_Of(c)
+		role.Node().DefaultChild().(awscdk.CfnResource).AddPropertyOverride(jsii.String("AssumeRolePolicyDocument.Statement.0.Condition"), map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()},
+			"ArnLike":      map[string]any{"aws:SourceArn": "arn:" + *stack.Partition() + ":rds:" + region + ":" + *stack.Account() + ":db:*"},
+		})
 	}
 	return &Database{Construct: c, Instance: instance, AppUser: AppUsername, Name: DatabaseName, CABundle: caBundle,
 		Secret: attached, SecretKey: secretKey, SecurityGroup: sg, Created: constructs.NewDependencyGroup(instance, rotation, appUser)}

@@ -196,6 +196,16 @@ func New(scope constructs.Construct, id string, props *Props) *LogArchive {
 		Resources:  &[]*string{bucket.BucketArn()},
 		Conditions: guarded,
 	}))
+	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		// GOVERNANCE mode lets a principal with s3:BypassGovernanceRetention
+		// delete a locked object early: in this account, only a guardian.
+		Sid:        jsii.String("OnlyTheGuardiansBypassRetention"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings(controls.GuardedObjectActions...),
+		Resources:  &[]*string{bucket.ArnForObjects(jsii.String("*"))},
+		Conditions: guarded,
+	}))
 	compliance.Suppress(bucket.Node().DefaultChild(), "cross-region replication is a disaster-recovery choice left to the forker; versioning and Object Lock already protect the logs' integrity, and the trail is multi-region",
 		"NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled", "PCI.DSS.321-S3BucketReplicationEnabled")
 

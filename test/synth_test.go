@@ -26,9 +26,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden templates and generated documents")
 
-// profiles are the configurations synthesized, once each: both profiles, and
-// "variants", which turns every option away from its default at once:
-// interface endpoints off, Session Manager on, a Route 53 hosted zone that
+// profiles are the configurations synthesized, once each: both profiles;
+// "regions", which governs three regions (a baseline stack per account in
+// each); and "variants", which turns every option away from its default at
+// once: internet egress with NAT gateways, interface endpoints off, Session Manager on, a Route 53 hosted zone that
 // validates the certificate and holds an alias, an alert e-mail, no S3 data
 // events, the extra Security Hub standards, detection services left to
 // the organization, a permissions boundary, extra tags, the GitHub

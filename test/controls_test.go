@@ -437,15 +437,11 @@ var mutations = []mutation{
 		addResource(tpl, "MutationLogGroup", map[string]any{"Type": "AWS::Logs::LogGroup", "Properties": map[string]any{"LogGroupName": "/mutation"}})
 	}},
 	{"KMS-3", "Data", "anyone may decrypt with the application bucket's key for any S3 object", func(t *testing.T, tpl *controls.Template) {
-		k := atPath(t, tpl, "AWS::KMS::Key", "AppBucket/Key/Resource")
-		doc := k.Properties()["KeyPolicy"].(map[string]any)
-		doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "*"},
+		addKeyStatement(t, tpl, "AppBucket/Key/Resource", map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "*"},
 			"Action": "kms:Decrypt", "Resource": "*", "Condition": map[string]any{"StringLike": map[string]any{"kms:EncryptionContext:aws:s3:arn": "*"}}})
 	}},
 	{"KMS-3", "Data", "another account may use the application bucket's key through S3", func(t *testing.T, tpl *controls.Template) {
-		k := atPath(t, tpl, "AWS::KMS::Key", "AppBucket/Key/Resource")
-		doc := k.Properties()["KeyPolicy"].(map[string]any)
-		doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::999999999999:root"},
+		addKeyStatement(t, tpl, "AppBucket/Key/Resource", map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::999999999999:root"},
 			"Action": "kms:Decrypt", "Resource": "*", "Condition": map[string]any{"StringEquals": map[string]any{"kms:ViaService": "s3.us-east-1.amazonaws.com"}}})
 	}},
 	{"DEPUTY-1", "Data", "the flow-log key admits any account's log groups", func(t *testing.T, tpl *controls.Template) {
@@ -899,6 +895,13 @@ var regionMutations = []mutation{
 	{"LIFE-2", "LoggingBaseline-eu-west-1", "a second GuardDuty detector in a region", func(t *testing.T, tpl *controls.Template) {
 		addResource(tpl, "MutationDetector", map[string]any{"Type": "AWS::GuardDuty::Detector", "Properties": map[string]any{"Enable": true}})
 	}},
+}
+
+// addKeyStatement adds a statement to the policy of the key at path.
+func addKeyStatement(t *testing.T, tpl *controls.Template, path string, statement map[string]any) {
+	t.Helper()
+	doc := atPath(t, tpl, "AWS::KMS::Key", path).Properties()["KeyPolicy"].(map[string]any)
+	doc["Statement"] = append(doc["Statement"].([]any), statement)
 }
 
 // appUser is the custom resource that creates the application's database

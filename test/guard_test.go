@@ -2,6 +2,8 @@ package test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -175,7 +178,7 @@ func unique(s []string) []string {
 	return out
 }
 
-// guardRun is one cfn-guard run over an assembly's templates, started as
+// guardRun is the cfn-guard verdict on an assembly's templates, started as
 // soon as the assembly is synthesized so that it overlaps the next synthesis.
 type guardRun struct {
 	done     chan struct{}
@@ -183,7 +186,15 @@ type guardRun struct {
 	err      error
 }
 
-// startGuard runs the guard rules on a's templates in the background.
+// guarded holds each distinct template's verdict, by the hash of its
+// resources: the syntheses share many templates (the regions synthesis's
+// Data and Service are the sandbox's), which are checked once.
+var guarded sync.Map // string -> *guardRun
+
+// startGuard runs the guard rules on a's templates in the background: each
+// template with the rules that can apply to its own resource types (a rule
+// costs cfn-guard a parse of the template, whether it applies or not), and
+// each distinct template once.
 func startGuard(a *assembly) *guardRun {
 	r := &guardRun{done: make(chan struct{})}
 	bin, err := guardBinaryPath()
@@ -192,19 +203,44 @@ func startGuard(a *assembly) *guardRun {
 		close(r.done)
 		return r
 	}
-	files := map[string]*controls.Template{}
-	for _, tpl := range a.list() {
-		files[tpl.Name] = tpl
+	type job struct {
+		tpl *controls.Template
+		run *guardRun
+		own bool // this assembly runs it; otherwise it waits for another's
 	}
-	rules, err := guardRules(a.list(), "")
-	if err != nil {
-		r.err = err
-		close(r.done)
-		return r
+	var jobs []job
+	for _, tpl := range a.list() {
+		body, _ := json.Marshal(tpl.Body["Resources"])
+		sum := sha256.Sum256(body)
+		run, loaded := guarded.LoadOrStore(hex.EncodeToString(sum[:]), &guardRun{done: make(chan struct{})})
+		jobs = append(jobs, job{tpl, run.(*guardRun), !loaded})
 	}
 	go func() {
 		defer close(r.done)
-		r.findings, r.err = runGuard(bin, rules, files)
+		for _, j := range jobs {
+			if j.own {
+				func() {
+					defer close(j.run.done)
+					rules, err := guardRules([]*controls.Template{j.tpl}, "")
+					if err != nil {
+						j.run.err = err
+						return
+					}
+					j.run.findings, j.run.err = runGuard(bin, rules, map[string]*controls.Template{j.tpl.Name: j.tpl})
+				}()
+			}
+		}
+		for _, j := range jobs {
+			<-j.run.done
+			if j.run.err != nil {
+				r.err = j.run.err
+				return
+			}
+			for _, f := range j.run.findings {
+				f.template = filepath.Base(j.tpl.Name) // the same resources, in this assembly's file
+				r.findings = append(r.findings, f)
+			}
+		}
 	}()
 	return r
 }

@@ -74,7 +74,7 @@ func label(path string) string {
 }
 
 func writeLogging(p func(string, ...any), t *controls.Template, f controls.StackFacts) {
-	p("    subgraph Logging[\"Logging account %s: the log archive\"]\n", f.LoggingAccount)
+	p("    subgraph Logging[\"Logging account %s: the log archive and the account's baseline\"]\n", f.LoggingAccount)
 	for _, b := range t.Resources("AWS::S3::Bucket") {
 		name := b.String("BucketName") // a fixed name, or the construct's
 		if name == "" {
@@ -220,12 +220,29 @@ func writeWorkload(p func(string, ...any), t *controls.Template, f controls.Stac
 	if accessLogs != "" {
 		p("        AccessLogs[(\"access-log bucket\")]\n")
 	}
+	for _, e := range t.Resources("AWS::EC2::VPCEndpoint") {
+		if e.String("VpcEndpointType") != "" && e.String("VpcEndpointType") != "Gateway" {
+			continue
+		}
+		what := "every bucket"
+		if _, ok := e.Get("PolicyDocument"); ok {
+			what = "the buckets its policy admits"
+		}
+		p("        S3Endpoint[(\"S3 gateway endpoint<br/>%s\")]\n", what)
+	}
 	p("    end\n")
 
 	var edges []string
 	for _, sg := range sgs {
 		for _, r := range ingress(t, sg) {
 			edges = append(edges, fmt.Sprintf("    %s -->|%s| %s\n", r.from, r.what, sgID(t, sg.LogicalID)))
+		}
+	}
+	// Egress to the S3 gateway endpoint, through its prefix list.
+	for _, e := range t.Resources("AWS::EC2::SecurityGroupEgress") {
+		if _, ok := e.Get("DestinationPrefixListId"); ok {
+			from := controls.RefTargetOr(e.Properties()["GroupId"])
+			edges = append(edges, fmt.Sprintf("    %s -->|tcp %v| S3Endpoint\n", sgID(t, from), e.Properties()["FromPort"]))
 		}
 	}
 	sort.Strings(edges)

@@ -15,7 +15,7 @@ func appUserControl() Control {
 		ID: "DB-9", Title: "The application connects as its own database user, which the deployment creates through a function in the App subnets (after the VPC endpoints it works through, with a service timeout): IAM authentication only (rds_iam), no administrative attribute, and no grant beyond connecting and using its own tables; only that function is allowed to read the master secret",
 		Layer: LayerData, Responsibility: Customer, Construct: databasePkg, Role: RoleWorkload,
 		Frameworks: []string{"FSBP RDS.10"},
-		Check:      forEachDB(checkAppUser),
+		Check:      each("AWS::RDS::DBInstance", "no RDS database instance", checkAppUser),
 	}
 }
 

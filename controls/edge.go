@@ -40,7 +40,7 @@ func edgeControls() []Control {
 		},
 		{
 			ID: "EDGE-4", Title: "The load balancer forwards to the instances over HTTPS, and checks their health over HTTPS",
-			Check: targetsOverHTTPS,
+			Check: each("AWS::ElasticLoadBalancingV2::TargetGroup", "no target group", targetOverHTTPS),
 		},
 		{
 			ID: "EDGE-5", Title: "A WAF web ACL on the load balancer blocks by the AWS managed rule groups (common, known bad inputs, SQL injection, Amazon IP reputation) and a per-IP rate limit, and logs to an encrypted log group with the configured retention, with the authorization and cookie headers redacted",
@@ -51,7 +51,7 @@ func edgeControls() []Control {
 			ID: "ALERT-1", Title: "Each account's alerts topic is encrypted with a customer-managed key, refuses publishing without TLS, and e-mails alertEmail when it is set",
 			Layer: LayerAudit, Construct: "constructs/alerts", Role: RoleAccount,
 			Frameworks: []string{"FSBP SNS.1"},
-			Check:      alertsTopicProtected,
+			Check:      each("AWS::SNS::Topic", "no alerts topic", alertsTopicProtected),
 		},
 	})
 }
@@ -95,24 +95,12 @@ func lbHTTPS(t *Template, f StackFacts, lb Resource) []Failure {
 			continue
 		}
 		switch {
-		case l.String("Protocol") == "HTTPS" && numberIs(l.Properties()["Port"], 443):
+		case isListener(l, "HTTPS", 443):
 			https++
-			if p := l.String("SslPolicy"); !reTLS13Policy.MatchString(p) {
-				fails = append(fails, Failure{l.Path(), fmt.Sprintf("SslPolicy is %v; a TLS 1.3 policy with TLS 1.2 or later only (ELBSecurityPolicy-TLS13-1-2-2021-06 or stricter) is required", orNone(p))})
-			}
-			fails = append(fails, checkCertificates(t, f, l)...)
-		case l.String("Protocol") == "HTTP" && numberIs(l.Properties()["Port"], 80):
+		case isListener(l, "HTTP", 80):
 			http++
-			for _, a := range list(l.Properties()["DefaultActions"]) {
-				typ, _ := dig(a, "Type")
-				proto, _ := dig(a, "RedirectConfig", "Protocol")
-				if typ != "redirect" || proto != "HTTPS" {
-					fails = append(fails, Failure{l.Path(), fmt.Sprintf("the HTTP listener's action is %v, not a redirect to HTTPS", typ)})
-				}
-			}
-		default:
-			fails = append(fails, Failure{l.Path(), fmt.Sprintf("a listener on %v %v; only HTTPS 443 and the HTTP 80 redirect are allowed", orNone(l.Properties()["Protocol"]), orNone(l.Properties()["Port"]))})
 		}
+		fails = append(fails, listenerFailures(t, f, l)...)
 	}
 	for _, r := range t.Resources("AWS::ElasticLoadBalancingV2::ListenerRule") {
 		fails = append(fails, Failure{r.Path(), "a listener rule; the listeners' default actions are the whole routing"})
@@ -129,9 +117,37 @@ func lbHTTPS(t *Template, f StackFacts, lb Resource) []Failure {
 	return fails
 }
 
+// isListener reports whether the listener serves protocol on port.
+func isListener(l Resource, protocol string, port int) bool {
+	return l.String("Protocol") == protocol && numberIs(l.Properties()["Port"], port)
+}
+
+// listenerFailures checks one listener: HTTPS 443 with a TLS 1.3 policy and
+// the domain's certificate, or HTTP 80 that redirects to HTTPS.
+func listenerFailures(t *Template, f StackFacts, l Resource) []Failure {
+	var fails []Failure
+	switch {
+	case isListener(l, "HTTPS", 443):
+		if p := l.String("SslPolicy"); !reTLS13Policy.MatchString(p) {
+			fails = append(fails, Failure{l.Path(), fmt.Sprintf("SslPolicy is %v; a TLS 1.3 policy with TLS 1.2 or later only (ELBSecurityPolicy-TLS13-1-2-2021-06 or stricter) is required", orNone(p))})
+		}
+		fails = append(fails, checkCertificates(t, f, l)...)
+	case isListener(l, "HTTP", 80):
+		for _, a := range list(l.Properties()["DefaultActions"]) {
+			typ, _ := dig(a, "Type")
+			proto, _ := dig(a, "RedirectConfig", "Protocol")
+			if typ != "redirect" || proto != "HTTPS" {
+				fails = append(fails, Failure{l.Path(), fmt.Sprintf("the HTTP listener's action is %v, not a redirect to HTTPS", typ)})
+			}
+		}
+	default:
+		fails = append(fails, Failure{l.Path(), fmt.Sprintf("a listener on %v %v; only HTTPS 443 and the HTTP 80 redirect are allowed", orNone(l.Properties()["Protocol"]), orNone(l.Properties()["Port"]))})
+	}
+	return fails
+}
+
 // lbHardened checks that a load balancer drops invalid headers, mitigates desync, and logs its access.
 func lbHardened(t *Template, f StackFacts, lb Resource) []Failure {
-	var fails []Failure
 	attrs := map[string]string{}
 	for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
 		k, _ := dig(a, "Key")
@@ -146,6 +162,7 @@ func lbHardened(t *Template, f StackFacts, lb Resource) []Failure {
 	if f.Profile == "production" {
 		want["deletion_protection.enabled"] = "true"
 	}
+	var fails []Failure
 	for k, v := range want {
 		if attrs[k] != v {
 			fails = append(fails, Failure{lb.Path(), fmt.Sprintf("%s is %s, not %s", k, orNone(attrs[k]), v)})
@@ -156,6 +173,13 @@ func lbHardened(t *Template, f StackFacts, lb Resource) []Failure {
 	if !found || b.Type != "AWS::S3::Bucket" {
 		return append(fails, Failure{lb.Path(), "its access logs do not go to a bucket of this stack"})
 	}
+	return append(fails, lbLogBucketFailures(t, b)...)
+}
+
+// lbLogBucketFailures checks that the load balancer's log bucket is
+// encrypted with SSE-S3, private, TLS-only and expires the logs.
+func lbLogBucketFailures(t *Template, b Resource) []Failure {
+	var fails []Failure
 	if !sseS3(b) {
 		fails = append(fails, Failure{b.Path(), "is not encrypted with SSE-S3, the only encryption load balancer log delivery supports"})
 	}
@@ -177,29 +201,37 @@ func lbHardened(t *Template, f StackFacts, lb Resource) []Failure {
 	return fails
 }
 
-// targetsOverHTTPS checks that every target group forwards and checks health over HTTPS.
-func targetsOverHTTPS(t *Template, f StackFacts) []Failure {
-	tgs := t.Resources("AWS::ElasticLoadBalancingV2::TargetGroup")
-	if len(tgs) == 0 {
-		return []Failure{{"", "no target group"}}
-	}
+// targetOverHTTPS checks that a target group forwards and checks health over HTTPS, on the app port.
+func targetOverHTTPS(t *Template, f StackFacts, tg Resource) []Failure {
 	var fails []Failure
-	for _, tg := range tgs {
-		if tg.String("Protocol") != "HTTPS" {
-			fails = append(fails, Failure{tg.Path(), fmt.Sprintf("Protocol is %v, not HTTPS", orNone(tg.Properties()["Protocol"]))})
-		}
-		if tg.String("HealthCheckProtocol") != "HTTPS" {
-			fails = append(fails, Failure{tg.Path(), fmt.Sprintf("HealthCheckProtocol is %v, not HTTPS", orNone(tg.Properties()["HealthCheckProtocol"]))})
-		}
-		if !numberIs(tg.Properties()["Port"], f.AppPort) {
-			fails = append(fails, Failure{tg.Path(), fmt.Sprintf("Port is %v, not the app port %d", orNone(tg.Properties()["Port"]), f.AppPort)})
-		}
+	if tg.String("Protocol") != "HTTPS" {
+		fails = append(fails, Failure{tg.Path(), fmt.Sprintf("Protocol is %v, not HTTPS", orNone(tg.Properties()["Protocol"]))})
+	}
+	if tg.String("HealthCheckProtocol") != "HTTPS" {
+		fails = append(fails, Failure{tg.Path(), fmt.Sprintf("HealthCheckProtocol is %v, not HTTPS", orNone(tg.Properties()["HealthCheckProtocol"]))})
+	}
+	if !numberIs(tg.Properties()["Port"], f.AppPort) {
+		fails = append(fails, Failure{tg.Path(), fmt.Sprintf("Port is %v, not the app port %d", orNone(tg.Properties()["Port"]), f.AppPort)})
 	}
 	return fails
 }
 
 // lbBehindWAF checks that a WAF web ACL with the managed rule groups protects a load balancer and logs.
 func lbBehindWAF(t *Template, f StackFacts, lb Resource) []Failure {
+	acl := webACLOf(t, lb)
+	if acl == nil {
+		return []Failure{{lb.Path(), "no web ACL of this stack is associated with it"}}
+	}
+	var fails []Failure
+	if acl.String("Scope") != "REGIONAL" {
+		fails = append(fails, Failure{acl.Path(), "Scope is not REGIONAL"})
+	}
+	fails = append(fails, webACLRules(*acl)...)
+	return append(fails, webACLLogging(t, f, *acl)...)
+}
+
+// webACLOf returns the web ACL of this stack associated with the load balancer.
+func webACLOf(t *Template, lb Resource) *Resource {
 	var acl *Resource
 	for _, a := range t.Resources("AWS::WAFv2::WebACLAssociation") {
 		if refersTo(a.Properties()["ResourceArn"], lb.LogicalID) {
@@ -210,13 +242,13 @@ func lbBehindWAF(t *Template, f StackFacts, lb Resource) []Failure {
 			}
 		}
 	}
-	if acl == nil {
-		return []Failure{{lb.Path(), "no web ACL of this stack is associated with it"}}
-	}
+	return acl
+}
+
+// webACLRules checks that the web ACL blocks by every managed rule group
+// and by a rate-based rule.
+func webACLRules(acl Resource) []Failure {
 	var fails []Failure
-	if acl.String("Scope") != "REGIONAL" {
-		fails = append(fails, Failure{acl.Path(), "Scope is not REGIONAL"})
-	}
 	groups, rate := map[string]bool{}, false
 	for _, r := range list(acl.Properties()["Rules"]) {
 		name, _ := dig(r, "Statement", "ManagedRuleGroupStatement", "Name")
@@ -242,6 +274,13 @@ func lbBehindWAF(t *Template, f StackFacts, lb Resource) []Failure {
 	if !rate {
 		fails = append(fails, Failure{acl.Path(), "has no rate-based rule that blocks"})
 	}
+	return fails
+}
+
+// webACLLogging checks that the web ACL logs, with credentials redacted,
+// to an encrypted and retained log group of this stack.
+func webACLLogging(t *Template, f StackFacts, acl Resource) []Failure {
+	var fails []Failure
 	logged := false
 	for _, lc := range t.Resources("AWS::WAFv2::LoggingConfiguration") {
 		if id, ok := RefTarget(lc.Properties()["ResourceArn"]); !ok || id != acl.LogicalID {
@@ -271,42 +310,41 @@ func lbBehindWAF(t *Template, f StackFacts, lb Resource) []Failure {
 	return fails
 }
 
-// alertsTopicProtected checks that the alerts topic is encrypted, TLS-only and e-mails alertEmail.
-func alertsTopicProtected(t *Template, f StackFacts) []Failure {
-	topics := t.Resources("AWS::SNS::Topic")
-	if len(topics) == 0 {
-		return []Failure{{"", "no alerts topic"}}
-	}
+// alertsTopicProtected checks that an alerts topic is encrypted, TLS-only and e-mails alertEmail.
+func alertsTopicProtected(t *Template, f StackFacts, tp Resource) []Failure {
 	var fails []Failure
-	for _, tp := range topics {
-		if !isStackKey(t, tp.Properties()["KmsMasterKeyId"]) {
-			fails = append(fails, Failure{tp.Path(), "is not encrypted with a customer-managed key of this stack"})
+	if !isStackKey(t, tp.Properties()["KmsMasterKeyId"]) {
+		fails = append(fails, Failure{tp.Path(), "is not encrypted with a customer-managed key of this stack"})
+	}
+	if !topicDeniesInsecure(t, tp) {
+		fails = append(fails, Failure{tp.Path(), "its policy does not deny publishing without TLS"})
+	}
+	email := false
+	for _, s := range t.Resources("AWS::SNS::Subscription") {
+		if refersTo(s.Properties()["TopicArn"], tp.LogicalID) && s.String("Protocol") == "email" {
+			email = true
 		}
-		tls := false
-		for _, p := range t.Resources("AWS::SNS::TopicPolicy") {
-			if !refersTo(p.Properties()["Topics"], tp.LogicalID) {
-				continue
-			}
-			for _, s := range Statements(p.Properties()["PolicyDocument"]) {
-				if s.Effect == "Deny" && s.ConditionEquals("Bool", "aws:SecureTransport", "false") {
-					tls = true
-				}
-			}
-		}
-		if !tls {
-			fails = append(fails, Failure{tp.Path(), "its policy does not deny publishing without TLS"})
-		}
-		email := false
-		for _, s := range t.Resources("AWS::SNS::Subscription") {
-			if refersTo(s.Properties()["TopicArn"], tp.LogicalID) && s.String("Protocol") == "email" {
-				email = true
-			}
-		}
-		if f.AlertEmail && !email {
-			fails = append(fails, Failure{tp.Path(), "alertEmail is set but has no e-mail subscription"})
-		}
+	}
+	if f.AlertEmail && !email {
+		fails = append(fails, Failure{tp.Path(), "alertEmail is set but has no e-mail subscription"})
 	}
 	return fails
+}
+
+// topicDeniesInsecure reports whether a policy of the topic denies
+// requests without TLS.
+func topicDeniesInsecure(t *Template, tp Resource) bool {
+	for _, p := range t.Resources("AWS::SNS::TopicPolicy") {
+		if !refersTo(p.Properties()["Topics"], tp.LogicalID) {
+			continue
+		}
+		for _, s := range Statements(p.Properties()["PolicyDocument"]) {
+			if s.Effect == "Deny" && s.ConditionEquals("Bool", "aws:SecureTransport", "false") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func sseS3(b Resource) bool {

@@ -122,15 +122,33 @@ func singletonsOnce(t *Template, f StackFacts) []Failure {
 // creationOrdered checks that resources are created in the order their services require.
 func creationOrdered(t *Template, f StackFacts) []Failure {
 	var fails []Failure
-	must := func(a, b Resource, why string) {
-		if !t.After(a.LogicalID, b.LogicalID) {
-			fails = append(fails, Failure{a.Path(), fmt.Sprintf("is not created after %s: %s", b.Path(), why)})
+	fails = append(fails, configOrdered(t)...)
+	for _, std := range t.Resources("AWS::SecurityHub::Standard") {
+		for _, hub := range t.Resources("AWS::SecurityHub::Hub") {
+			fails = append(fails, mustFollow(t, std, hub, "a standard can be enabled only in an account subscribed to Security Hub")...)
 		}
 	}
+	fails = append(fails, bucketsBeforeFailures(t)...)
+	fails = append(fails, loggersAfterPermissions(t)...)
+	return fails
+}
+
+// mustFollow fails a when it is not created after b, for the reason why.
+func mustFollow(t *Template, a, b Resource, why string) []Failure {
+	if !t.After(a.LogicalID, b.LogicalID) {
+		return []Failure{{a.Path(), fmt.Sprintf("is not created after %s: %s", b.Path(), why)}}
+	}
+	return nil
+}
+
+// configOrdered checks that Config rules follow the recorder, and that the
+// recorder and its channel follow the bucket's policy but not each other.
+func configOrdered(t *Template) []Failure {
+	var fails []Failure
 	recorders := t.Resources("AWS::Config::ConfigurationRecorder")
 	for _, rule := range t.Resources("AWS::Config::ConfigRule") {
 		for _, rec := range recorders {
-			must(rule, rec, "PutConfigRule fails with NoAvailableConfigurationRecorderException until a recorder exists")
+			fails = append(fails, mustFollow(t, rule, rec, "PutConfigRule fails with NoAvailableConfigurationRecorderException until a recorder exists")...)
 		}
 	}
 	for _, ch := range t.Resources("AWS::Config::DeliveryChannel") {
@@ -139,16 +157,18 @@ func creationOrdered(t *Template, f StackFacts) []Failure {
 				fails = append(fails, Failure{ch.Path(), "depends on " + rec.Path() + " or the other way round: CloudFormation starts the recorder once the channel exists, so either order leaves one waiting until it times out"})
 			}
 			for _, p := range bucketPolicies(t, ch.Properties()["S3BucketName"]) {
-				must(rec, p, "the recorder starts delivering as soon as it exists")
-				must(ch, p, "a channel whose bucket refuses Config fails with InsufficientDeliveryPolicyException")
+				fails = append(fails, mustFollow(t, rec, p, "the recorder starts delivering as soon as it exists")...)
+				fails = append(fails, mustFollow(t, ch, p, "a channel whose bucket refuses Config fails with InsufficientDeliveryPolicyException")...)
 			}
 		}
 	}
-	for _, std := range t.Resources("AWS::SecurityHub::Standard") {
-		for _, hub := range t.Resources("AWS::SecurityHub::Hub") {
-			must(std, hub, "a standard can be enabled only in an account subscribed to Security Hub")
-		}
-	}
+	return fails
+}
+
+// bucketsBeforeFailures checks that buckets that fill up early (Config's,
+// and those of the database's stack) are created after what may fail.
+func bucketsBeforeFailures(t *Template) []Failure {
+	var fails []Failure
 	for _, ch := range t.Resources("AWS::Config::DeliveryChannel") {
 		b, found := t.Resource(RefTargetOr(ch.Properties()["S3BucketName"]))
 		if !found {
@@ -156,35 +176,42 @@ func creationOrdered(t *Template, f StackFacts) []Failure {
 		}
 		for _, typ := range []string{"AWS::GuardDuty::Detector", "AWS::SecurityHub::Hub", "AWS::SecurityHub::Standard", "AWS::AccessAnalyzer::Analyzer"} {
 			for _, s := range t.Resources(typ) {
-				must(b, s, "Config writes into its bucket as soon as the channel exists, and a create that then fails at a refused singleton cannot roll back past a bucket that holds objects")
+				fails = append(fails, mustFollow(t, b, s, "Config writes into its bucket as soon as the channel exists, and a create that then fails at a refused singleton cannot roll back past a bucket that holds objects")...)
 			}
 		}
 	}
 	for _, db := range t.Resources("AWS::RDS::DBInstance") {
 		for _, b := range t.Resources("AWS::S3::Bucket") {
 			if t.Stack(b.LogicalID) == t.Stack(db.LogicalID) {
-				must(b, db, "log deliveries start filling a bucket soon after it exists, and a create that then fails at the database cannot roll back past a bucket that holds objects")
+				fails = append(fails, mustFollow(t, b, db, "log deliveries start filling a bucket soon after it exists, and a create that then fails at the database cannot roll back past a bucket that holds objects")...)
 			}
 		}
 	}
+	return fails
+}
+
+// loggersAfterPermissions checks that the load balancer, flow logs, trails
+// and WAF logging follow the policies and destinations they write with.
+func loggersAfterPermissions(t *Template) []Failure {
+	var fails []Failure
 	for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
 		for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
 			if k, _ := dig(a, "Key"); k == "access_logs.s3.bucket" {
 				v, _ := dig(a, "Value")
 				for _, p := range bucketPolicies(t, v) {
-					must(lb, p, "without the bucket policy the load balancer's creation fails with \"Access Denied for bucket\" (aws-cdk issue 1633)")
+					fails = append(fails, mustFollow(t, lb, p, "without the bucket policy the load balancer's creation fails with \"Access Denied for bucket\" (aws-cdk issue 1633)")...)
 				}
 			}
 		}
 	}
 	for _, fl := range t.Resources("AWS::EC2::FlowLog") {
 		for _, p := range rolePolicies(t, fl.Properties()["DeliverLogsPermissionArn"]) {
-			must(fl, p, "a flow log created before its role may write stays in \"Access error\"")
+			fails = append(fails, mustFollow(t, fl, p, "a flow log created before its role may write stays in \"Access error\"")...)
 		}
 	}
 	for _, tr := range t.Resources("AWS::CloudTrail::Trail") {
 		for _, p := range rolePolicies(t, tr.Properties()["CloudWatchLogsRoleArn"]) {
-			must(tr, p, "CloudTrail checks at creation that its role may write to the log group")
+			fails = append(fails, mustFollow(t, tr, p, "CloudTrail checks at creation that its role may write to the log group")...)
 		}
 	}
 	for _, lc := range t.Resources("AWS::WAFv2::LoggingConfiguration") {
@@ -192,7 +219,7 @@ func creationOrdered(t *Template, f StackFacts) []Failure {
 			dest := flatten(d)
 			if i := strings.Index(dest, ":log-group:"); i >= 0 {
 				if g := logGroupNamed(t, dest[i+len(":log-group:"):]); g != nil {
-					must(lc, *g, "WAF refuses a log destination that does not exist")
+					fails = append(fails, mustFollow(t, lc, *g, "WAF refuses a log destination that does not exist")...)
 				}
 			}
 		}
@@ -203,18 +230,45 @@ func creationOrdered(t *Template, f StackFacts) []Failure {
 // writersMayUseKeys checks that every service writing to an encrypted destination may use its key.
 func writersMayUseKeys(t *Template, f StackFacts) []Failure {
 	var fails []Failure
-	publish := []string{"kms:GenerateDataKey", "kms:Decrypt"}
-	needs := func(dest Resource, keyRef any, principal, writer string, actions []string) {
-		k, found := t.Resource(RefTargetOr(keyRef))
-		if !found || k.Type != "AWS::KMS::Key" {
-			return // not a key of the account's stacks: KMS-1 and the encryption controls speak to it
+	fails = append(fails, topicWriters(t)...)
+	logs := "logs." + f.Region + ".amazonaws.com"
+	for _, g := range t.Resources("AWS::Logs::LogGroup") {
+		if key := g.Properties()["KmsKeyId"]; key != nil {
+			fails = append(fails, keyAdmits(t, g, key, logs, "CloudWatch Logs", []string{"kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"})...)
 		}
-		for _, a := range actions {
-			if !keyAllows(k, principal, a) {
-				fails = append(fails, Failure{dest.Path(), fmt.Sprintf("%s writes into it, but its key %s does not allow %s %s", writer, k.Path(), principal, a)})
+	}
+	for _, ch := range t.Resources("AWS::Config::DeliveryChannel") {
+		if b, found := t.Resource(RefTargetOr(ch.Properties()["S3BucketName"])); found {
+			if key := bucketKey(b); key != nil {
+				fails = append(fails, keyAdmits(t, b, key, "config.amazonaws.com", "AWS Config", []string{"kms:GenerateDataKey", "kms:Decrypt"})...)
 			}
 		}
 	}
+	fails = append(fails, accessLogsToSSES3(t)...)
+	return dedupe(fails)
+}
+
+// keyAdmits checks that the key keyRef refers to, when it is a key of the
+// account's stacks, allows principal (the writer into dest) every action.
+func keyAdmits(t *Template, dest Resource, keyRef any, principal, writer string, actions []string) []Failure {
+	k, found := t.Resource(RefTargetOr(keyRef))
+	if !found || k.Type != "AWS::KMS::Key" {
+		return nil // not a key of the account's stacks: KMS-1 and the encryption controls speak to it
+	}
+	var fails []Failure
+	for _, a := range actions {
+		if !keyAllows(k, principal, a) {
+			fails = append(fails, Failure{dest.Path(), fmt.Sprintf("%s writes into it, but its key %s does not allow %s %s", writer, k.Path(), principal, a)})
+		}
+	}
+	return fails
+}
+
+// topicWriters checks that the alarms and rules that publish to an
+// encrypted topic may use its key, and that no Auto Scaling group notifies it.
+func topicWriters(t *Template) []Failure {
+	var fails []Failure
+	publish := []string{"kms:GenerateDataKey", "kms:Decrypt"}
 	for _, topic := range t.Resources("AWS::SNS::Topic") {
 		key := topic.Properties()["KmsMasterKeyId"]
 		if key == nil {
@@ -222,12 +276,12 @@ func writersMayUseKeys(t *Template, f StackFacts) []Failure {
 		}
 		for _, alarm := range t.Resources("AWS::CloudWatch::Alarm") {
 			if refersTo([]any{alarm.Properties()["AlarmActions"], alarm.Properties()["OKActions"], alarm.Properties()["InsufficientDataActions"]}, topic.LogicalID) {
-				needs(topic, key, "cloudwatch.amazonaws.com", "CloudWatch alarm "+alarm.Path(), publish)
+				fails = append(fails, keyAdmits(t, topic, key, "cloudwatch.amazonaws.com", "CloudWatch alarm "+alarm.Path(), publish)...)
 			}
 		}
 		for _, rule := range t.Resources("AWS::Events::Rule") {
 			if refersTo(rule.Properties()["Targets"], topic.LogicalID) {
-				needs(topic, key, "events.amazonaws.com", "EventBridge rule "+rule.Path(), publish)
+				fails = append(fails, keyAdmits(t, topic, key, "events.amazonaws.com", "EventBridge rule "+rule.Path(), publish)...)
 			}
 		}
 		for _, g := range t.Resources("AWS::AutoScaling::AutoScalingGroup") {
@@ -236,19 +290,13 @@ func writersMayUseKeys(t *Template, f StackFacts) []Failure {
 			}
 		}
 	}
-	logs := "logs." + f.Region + ".amazonaws.com"
-	for _, g := range t.Resources("AWS::Logs::LogGroup") {
-		if key := g.Properties()["KmsKeyId"]; key != nil {
-			needs(g, key, logs, "CloudWatch Logs", []string{"kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"})
-		}
-	}
-	for _, ch := range t.Resources("AWS::Config::DeliveryChannel") {
-		if b, found := t.Resource(RefTargetOr(ch.Properties()["S3BucketName"])); found {
-			if key := bucketKey(b); key != nil {
-				needs(b, key, "config.amazonaws.com", "AWS Config", []string{"kms:GenerateDataKey", "kms:Decrypt"})
-			}
-		}
-	}
+	return fails
+}
+
+// accessLogsToSSES3 checks that the buckets that S3 server access logs and
+// the load balancer's access logs go to are encrypted with SSE-S3.
+func accessLogsToSSES3(t *Template) []Failure {
+	var fails []Failure
 	sseS3Only := func(v any, writer string) {
 		if b, found := t.Resource(RefTargetOr(v)); found && b.Type == "AWS::S3::Bucket" && !sseS3(b) {
 			fails = append(fails, Failure{b.Path(), writer + " writes into it, and delivers only to buckets encrypted with SSE-S3"})
@@ -266,7 +314,7 @@ func writersMayUseKeys(t *Template, f StackFacts) []Failure {
 			}
 		}
 	}
-	return dedupe(fails)
+	return fails
 }
 
 // stateSeparated checks that state and the stateless tier live in separate stacks.

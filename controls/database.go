@@ -138,6 +138,22 @@ func dbTLSAndIAMAuth(t *Template, f StackFacts, db Resource) []Failure {
 
 // dbLogsAndMonitoring checks that a database exports its logs to encrypted log groups and is monitored.
 func dbLogsAndMonitoring(t *Template, f StackFacts, db Resource) []Failure {
+	fails := dbLogsExported(t, f, db)
+	if n, _ := number(db.Properties()["MonitoringInterval"]); n <= 0 {
+		fails = append(fails, Failure{db.Path(), "enhanced monitoring is off (MonitoringInterval is 0 or absent)"})
+	}
+	if !db.Bool("EnablePerformanceInsights") {
+		fails = append(fails, Failure{db.Path(), "EnablePerformanceInsights is not true"})
+	}
+	if v, ok := db.Get("AutoMinorVersionUpgrade"); ok && isFalse(v) {
+		fails = append(fails, Failure{db.Path(), "AutoMinorVersionUpgrade is false"})
+	}
+	return fails
+}
+
+// dbLogsExported checks that a database exports each of dbLogExports into
+// an encrypted, retained log group of this stack that it depends on.
+func dbLogsExported(t *Template, f StackFacts, db Resource) []Failure {
 	var fails []Failure
 	exported := map[string]bool{}
 	for _, l := range list(db.Properties()["EnableCloudwatchLogsExports"]) {
@@ -162,15 +178,6 @@ func dbLogsAndMonitoring(t *Template, f StackFacts, db Resource) []Failure {
 			fails = append(fails, Failure{db.Path(), "does not depend on " + g.Path() + ", so RDS may create the group first"})
 		}
 		fails = append(fails, encryptedLogGroup(t, *g, f.LogRetentionDays)...)
-	}
-	if n, _ := number(db.Properties()["MonitoringInterval"]); n <= 0 {
-		fails = append(fails, Failure{db.Path(), "enhanced monitoring is off (MonitoringInterval is 0 or absent)"})
-	}
-	if !db.Bool("EnablePerformanceInsights") {
-		fails = append(fails, Failure{db.Path(), "EnablePerformanceInsights is not true"})
-	}
-	if v, ok := db.Get("AutoMinorVersionUpgrade"); ok && isFalse(v) {
-		fails = append(fails, Failure{db.Path(), "AutoMinorVersionUpgrade is false"})
 	}
 	return fails
 }
@@ -245,14 +252,6 @@ func dbSecretRotated(t *Template, f StackFacts, db Resource) []Failure {
 // dbSecurityGroupScoped checks that a database's security group admits only its clients on the database port and allows no egress.
 func dbSecurityGroupScoped(t *Template, f StackFacts, db Resource) []Failure {
 	var fails []Failure
-	port := db.Properties()["Port"]
-	var rotationSG string
-	if s := masterSecret(t, db); s != nil {
-		if rs := rotationOf(t, s.LogicalID); rs != nil {
-			v, _ := rs.Get("HostedRotationLambda", "VpcSecurityGroupIds")
-			rotationSG, _ = RefTarget(v)
-		}
-	}
 	sgs := list(db.Properties()["VPCSecurityGroups"])
 	if len(sgs) == 0 {
 		fails = append(fails, Failure{db.Path(), "has no security group of this stack"})
@@ -264,36 +263,61 @@ func dbSecurityGroupScoped(t *Template, f StackFacts, db Resource) []Failure {
 			fails = append(fails, Failure{db.Path(), "uses security group " + describeValue(v) + ", which is not one of this stack"})
 			continue
 		}
-		sources := map[string]bool{}
-		for _, r := range ingressRules(t, id) {
-			p, _ := number(port)
-			switch {
-			case r.source == "":
-				fails = append(fails, Failure{r.path, "admits " + r.String() + ": only security groups may reach the database"})
-			case !r.allowsOnly(int(p)):
-				fails = append(fails, Failure{r.path, fmt.Sprintf("admits %s; only the database port %v is allowed", r.String(), orNone(port))})
-			default:
-				sources[r.source] = true
-			}
+		fails = append(fails, dbSecurityGroupRules(t, db, sg)...)
+	}
+	return fails
+}
+
+// dbClients returns the security groups that must reach the database, each
+// with whose it is: the rotation function's, the database-user function's
+// and the app instances'.
+func dbClients(t *Template, db Resource) map[string]string {
+	var rotationSG string
+	if s := masterSecret(t, db); s != nil {
+		if rs := rotationOf(t, s.LogicalID); rs != nil {
+			v, _ := rs.Get("HostedRotationLambda", "VpcSecurityGroupIds")
+			rotationSG, _ = RefTarget(v)
 		}
-		clients := map[string]string{rotationSG: "the rotation function's", appUserFunctionSG(t): "the database-user function's"}
-		for id := range launchTemplateSGs(t) {
-			clients[id] = "the app instances'"
+	}
+	clients := map[string]string{rotationSG: "the rotation function's", appUserFunctionSG(t): "the database-user function's"}
+	for id := range launchTemplateSGs(t) {
+		clients[id] = "the app instances'"
+	}
+	return clients
+}
+
+// dbSecurityGroupRules checks that a security group of the database admits
+// exactly its clients' security groups, on the database port only, and
+// allows no egress.
+func dbSecurityGroupRules(t *Template, db, sg Resource) []Failure {
+	var fails []Failure
+	port := db.Properties()["Port"]
+	sources := map[string]bool{}
+	for _, r := range ingressRules(t, sg.LogicalID) {
+		p, _ := number(port)
+		switch {
+		case r.source == "":
+			fails = append(fails, Failure{r.path, "admits " + r.String() + ": only security groups may reach the database"})
+		case !r.allowsOnly(int(p)):
+			fails = append(fails, Failure{r.path, fmt.Sprintf("admits %s; only the database port %v is allowed", r.String(), orNone(port))})
+		default:
+			sources[r.source] = true
 		}
-		for id, whose := range clients {
-			if id == "" || !sources[id] {
-				fails = append(fails, Failure{sg.Path(), "does not admit " + whose + " security group"})
-			}
+	}
+	clients := dbClients(t, db)
+	for id, whose := range clients {
+		if id == "" || !sources[id] {
+			fails = append(fails, Failure{sg.Path(), "does not admit " + whose + " security group"})
 		}
-		for id := range sources {
-			if _, ok := clients[id]; !ok {
-				fails = append(fails, Failure{sg.Path(), "admits security group " + id + ", which is none of the database's clients"})
-			}
+	}
+	for id := range sources {
+		if _, ok := clients[id]; !ok {
+			fails = append(fails, Failure{sg.Path(), "admits security group " + id + ", which is none of the database's clients"})
 		}
-		for _, e := range egressDetails(t, id) {
-			if e.cidr != "255.255.255.255/32" { // CDK's placeholder that allows nothing
-				fails = append(fails, Failure{sg.Path(), "allows egress of " + e.String()})
-			}
+	}
+	for _, e := range egressDetails(t, sg.LogicalID) {
+		if e.cidr != "255.255.255.255/32" { // CDK's placeholder that allows nothing
+			fails = append(fails, Failure{sg.Path(), "allows egress of " + e.String()})
 		}
 	}
 	return fails

@@ -33,7 +33,7 @@ func detectionControls() []Control {
 			Role:          RoleRegion,
 			Frameworks:    []string{"FSBP GuardDuty.1"},
 			NotApplicable: centrallyRun("GuardDuty"),
-			Check:         guardDutyEnabled,
+			Check:         each("AWS::GuardDuty::Detector", "no GuardDuty detector", guardDutyEnabled),
 		},
 		{
 			ID: "DET-3", Title: "AWS Config records every supported resource type (the global IAM types in the home region, and only there), as its service-linked role, and delivers to an encrypted, non-public, TLS-only bucket",
@@ -105,30 +105,24 @@ func cisMetricFilters(t *Template, f StackFacts) []Failure {
 	return fails
 }
 
-// guardDutyEnabled checks that GuardDuty is enabled with every protection plan and frequent findings.
-func guardDutyEnabled(t *Template, f StackFacts) []Failure {
-	ds := t.Resources("AWS::GuardDuty::Detector")
-	if len(ds) == 0 {
-		return []Failure{{"", "no GuardDuty detector"}}
-	}
+// guardDutyEnabled checks that a GuardDuty detector is enabled with every protection plan and frequent findings.
+func guardDutyEnabled(t *Template, f StackFacts, d Resource) []Failure {
 	var fails []Failure
-	for _, d := range ds {
-		if !d.Bool("Enable") {
-			fails = append(fails, Failure{d.Path(), "Enable is not true"})
-		}
-		if d.String("FindingPublishingFrequency") != "FIFTEEN_MINUTES" {
-			fails = append(fails, Failure{d.Path(), fmt.Sprintf("FindingPublishingFrequency is %v, not FIFTEEN_MINUTES", orNone(d.Properties()["FindingPublishingFrequency"]))})
-		}
-		enabled := map[string]bool{}
-		for _, ft := range list(d.Properties()["Features"]) {
-			name, _ := dig(ft, "Name")
-			status, _ := dig(ft, "Status")
-			enabled[fmt.Sprint(name)] = status == "ENABLED"
-		}
-		for _, want := range GuardDutyFeatures {
-			if !enabled[want] {
-				fails = append(fails, Failure{d.Path(), want + " is not enabled"})
-			}
+	if !d.Bool("Enable") {
+		fails = append(fails, Failure{d.Path(), "Enable is not true"})
+	}
+	if d.String("FindingPublishingFrequency") != "FIFTEEN_MINUTES" {
+		fails = append(fails, Failure{d.Path(), fmt.Sprintf("FindingPublishingFrequency is %v, not FIFTEEN_MINUTES", orNone(d.Properties()["FindingPublishingFrequency"]))})
+	}
+	enabled := map[string]bool{}
+	for _, ft := range list(d.Properties()["Features"]) {
+		name, _ := dig(ft, "Name")
+		status, _ := dig(ft, "Status")
+		enabled[fmt.Sprint(name)] = status == "ENABLED"
+	}
+	for _, want := range GuardDutyFeatures {
+		if !enabled[want] {
+			fails = append(fails, Failure{d.Path(), want + " is not enabled"})
 		}
 	}
 	return fails
@@ -136,35 +130,36 @@ func guardDutyEnabled(t *Template, f StackFacts) []Failure {
 
 // configRecording checks that AWS Config records every supported resource type and delivers to the archive.
 func configRecording(t *Template, f StackFacts) []Failure {
-	rs := t.Resources("AWS::Config::ConfigurationRecorder")
-	if len(rs) == 0 {
+	if len(t.Resources("AWS::Config::ConfigurationRecorder")) == 0 {
 		return []Failure{{"", "no AWS Config recorder: Security Hub's controls would have nothing to evaluate"}}
 	}
+	fails := each("AWS::Config::ConfigurationRecorder", "", recorderComplete)(t, f)
+	return append(fails, each("AWS::Config::DeliveryChannel", "no AWS Config delivery channel", channelProtected)(t, f)...)
+}
+
+// recorderComplete checks that a Config recorder records every supported type and runs as Config's service-linked role.
+func recorderComplete(t *Template, f StackFacts, r Resource) []Failure {
+	fails := recordsEverything(r, f.Region == f.HomeRegion)
+	if !strings.HasSuffix(flatten(r.Properties()["RoleARN"]), "/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig") {
+		fails = append(fails, Failure{r.Path(), "does not run as AWS Config's service-linked role"})
+	}
+	return fails
+}
+
+// channelProtected checks that a Config delivery channel delivers to an encrypted, private, TLS-only bucket of this stack.
+func channelProtected(t *Template, f StackFacts, ch Resource) []Failure {
+	id, ok := RefTarget(ch.Properties()["S3BucketName"])
+	b, found := t.Resource(id)
+	if !ok || !found || b.Type != "AWS::S3::Bucket" {
+		return []Failure{{ch.Path(), "does not deliver to a bucket of this stack"}}
+	}
 	var fails []Failure
-	for _, r := range rs {
-		fails = append(fails, recordsEverything(r, f.Region == f.HomeRegion)...)
-		if !strings.HasSuffix(flatten(r.Properties()["RoleARN"]), "/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig") {
-			fails = append(fails, Failure{r.Path(), "does not run as AWS Config's service-linked role"})
-		}
+	if !bucketEncrypted(t, b) {
+		fails = append(fails, Failure{b.Path(), "is not encrypted"})
 	}
-	chs := t.Resources("AWS::Config::DeliveryChannel")
-	if len(chs) == 0 {
-		return append(fails, Failure{"", "no AWS Config delivery channel"})
-	}
-	for _, ch := range chs {
-		id, ok := RefTarget(ch.Properties()["S3BucketName"])
-		b, found := t.Resource(id)
-		if !ok || !found || b.Type != "AWS::S3::Bucket" {
-			fails = append(fails, Failure{ch.Path(), "does not deliver to a bucket of this stack"})
-			continue
-		}
-		if !bucketEncrypted(t, b) {
-			fails = append(fails, Failure{b.Path(), "is not encrypted"})
-		}
-		fails = append(fails, publicAccessBlocked(b)...)
-		if !deniesInsecureTransport(t, b.LogicalID) {
-			fails = append(fails, Failure{b.Path(), "its policy does not deny requests without TLS"})
-		}
+	fails = append(fails, publicAccessBlocked(b)...)
+	if !deniesInsecureTransport(t, b.LogicalID) {
+		fails = append(fails, Failure{b.Path(), "its policy does not deny requests without TLS"})
 	}
 	return fails
 }
@@ -252,6 +247,28 @@ func findingsAlerted(t *Template, f StackFacts) []Failure {
 
 // accountBaselineSet checks that the account's password policy and account-wide settings are set.
 func accountBaselineSet(t *Template, f StackFacts) []Failure {
+	calls := sdkCalls(t)
+	var fails []Failure
+	if p, ok := calls["UpdateAccountPasswordPolicy"]; !ok {
+		fails = append(fails, Failure{"", "nothing sets the IAM account password policy"})
+	} else {
+		fails = append(fails, passwordPolicyFailures(p)...)
+	}
+	if p, ok := calls["PutPublicAccessBlock"]; !ok {
+		fails = append(fails, Failure{"", "nothing sets S3 Block Public Access for the account"})
+	} else {
+		for _, k := range []string{"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"} {
+			if v, _ := dig(p, "PublicAccessBlockConfiguration", k); v != true {
+				fails = append(fails, Failure{"", "account-wide S3 Block Public Access does not set " + k})
+			}
+		}
+	}
+	return fails
+}
+
+// sdkCalls returns the parameters of the SDK call each custom resource
+// makes on create, by action.
+func sdkCalls(t *Template) map[string]map[string]any {
 	calls := map[string]map[string]any{}
 	for _, r := range t.Resources("Custom::AWS") {
 		var call struct {
@@ -262,30 +279,23 @@ func accountBaselineSet(t *Template, f StackFacts) []Failure {
 			calls[call.Action] = call.Parameters
 		}
 	}
+	return calls
+}
+
+// passwordPolicyFailures checks the password policy's parameters: 14
+// characters or more, every character class, 24 remembered.
+func passwordPolicyFailures(p map[string]any) []Failure {
 	var fails []Failure
-	if p, ok := calls["UpdateAccountPasswordPolicy"]; !ok {
-		fails = append(fails, Failure{"", "nothing sets the IAM account password policy"})
-	} else {
-		if n, _ := number(p["MinimumPasswordLength"]); n < 14 {
-			fails = append(fails, Failure{"", fmt.Sprintf("the password policy's MinimumPasswordLength is %v, below 14", orNone(p["MinimumPasswordLength"]))})
-		}
-		for _, k := range []string{"RequireSymbols", "RequireNumbers", "RequireUppercaseCharacters", "RequireLowercaseCharacters"} {
-			if p[k] != true {
-				fails = append(fails, Failure{"", "the password policy does not set " + k})
-			}
-		}
-		if n, _ := number(p["PasswordReusePrevention"]); n < 24 {
-			fails = append(fails, Failure{"", fmt.Sprintf("the password policy's PasswordReusePrevention is %v, below 24", orNone(p["PasswordReusePrevention"]))})
+	if n, _ := number(p["MinimumPasswordLength"]); n < 14 {
+		fails = append(fails, Failure{"", fmt.Sprintf("the password policy's MinimumPasswordLength is %v, below 14", orNone(p["MinimumPasswordLength"]))})
+	}
+	for _, k := range []string{"RequireSymbols", "RequireNumbers", "RequireUppercaseCharacters", "RequireLowercaseCharacters"} {
+		if p[k] != true {
+			fails = append(fails, Failure{"", "the password policy does not set " + k})
 		}
 	}
-	if p, ok := calls["PutPublicAccessBlock"]; !ok {
-		fails = append(fails, Failure{"", "nothing sets S3 Block Public Access for the account"})
-	} else {
-		for _, k := range []string{"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"} {
-			if v, _ := dig(p, "PublicAccessBlockConfiguration", k); v != true {
-				fails = append(fails, Failure{"", "account-wide S3 Block Public Access does not set " + k})
-			}
-		}
+	if n, _ := number(p["PasswordReusePrevention"]); n < 24 {
+		fails = append(fails, Failure{"", fmt.Sprintf("the password policy's PasswordReusePrevention is %v, below 24", orNone(p["PasswordReusePrevention"]))})
 	}
 	return fails
 }

@@ -128,11 +128,12 @@ func trailBucketEncrypted(t *Template, f StackFacts) []Failure {
 
 // archiveBucketsPrivate checks that both log-archive buckets block all public access.
 func archiveBucketsPrivate(t *Template, f StackFacts) []Failure {
-	var fails []Failure
-	for _, b := range t.Resources("AWS::S3::Bucket") {
-		fails = append(fails, publicAccessBlocked(b)...)
-	}
-	return append(fails, expectBuckets(t, 2)...)
+	return append(each("AWS::S3::Bucket", "", bucketPrivate)(t, f), expectBuckets(t, 2)...)
+}
+
+// bucketPrivate checks that a bucket blocks all public access.
+func bucketPrivate(t *Template, f StackFacts, b Resource) []Failure {
+	return publicAccessBlocked(b)
 }
 
 // trailBucketLocked checks that the CloudTrail bucket is versioned and locked for the configured retention.
@@ -157,20 +158,18 @@ func trailBucketLocked(t *Template, f StackFacts) []Failure {
 
 // archiveBucketsTLSOnly checks that both log-archive buckets deny requests without TLS.
 func archiveBucketsTLSOnly(t *Template, f StackFacts) []Failure {
-	var fails []Failure
-	for _, b := range t.Resources("AWS::S3::Bucket") {
-		ok := false
-		for _, s := range bucketPolicy(t, b.LogicalID) {
-			if s.Effect == "Deny" && s.AnyPrincipal() && s.GrantsAction("s3:GetObject") && s.GrantsAction("s3:PutObject") &&
-				isFalse(s.Condition("Bool", "aws:SecureTransport")) && len(s.Resources) >= 2 {
-				ok = true
-			}
-		}
-		if !ok {
-			fails = append(fails, Failure{b.Path(), "no bucket-policy statement denies s3:* to everyone when aws:SecureTransport is false"})
+	return append(each("AWS::S3::Bucket", "", bucketTLSOnly)(t, f), expectBuckets(t, 2)...)
+}
+
+// bucketTLSOnly checks that a bucket's policy denies object reads and writes without TLS to everyone.
+func bucketTLSOnly(t *Template, f StackFacts, b Resource) []Failure {
+	for _, s := range bucketPolicy(t, b.LogicalID) {
+		if s.Effect == "Deny" && s.AnyPrincipal() && s.GrantsAction("s3:GetObject") && s.GrantsAction("s3:PutObject") &&
+			isFalse(s.Condition("Bool", "aws:SecureTransport")) && len(s.Resources) >= 2 {
+			return nil
 		}
 	}
-	return append(fails, expectBuckets(t, 2)...)
+	return []Failure{{b.Path(), "no bucket-policy statement denies s3:* to everyone when aws:SecureTransport is false"}}
 }
 
 // trailBucketWriters checks that only the two trails may write to the CloudTrail bucket.
@@ -179,9 +178,8 @@ func trailBucketWriters(t *Template, f StackFacts) []Failure {
 	if b == nil {
 		return fails
 	}
-	stmts := bucketPolicy(t, b.LogicalID)
 	var put, acl, denyDelete bool
-	for _, s := range stmts {
+	for _, s := range bucketPolicy(t, b.LogicalID) {
 		if !s.Allows() {
 			if s.AnyPrincipal() && s.GrantsAction("s3:DeleteObject") && s.GrantsAction("s3:DeleteObjectVersion") &&
 				s.ConditionEquals("StringNotEquals", "aws:PrincipalAccount", f.LoggingAccount) {
@@ -189,30 +187,7 @@ func trailBucketWriters(t *Template, f StackFacts) []Failure {
 			}
 			continue
 		}
-		where := fmt.Sprintf("bucket policy statement %q", s.Sid)
-		if len(s.Principals) != 1 || len(s.Principals["Service"]) != 1 || !s.HasPrincipal("Service", "cloudtrail.amazonaws.com") {
-			fails = append(fails, Failure{b.Path(), where + " allows a principal other than cloudtrail.amazonaws.com"})
-		}
-		for _, a := range s.Actions {
-			if a != "s3:GetBucketAcl" && a != "s3:PutObject" {
-				fails = append(fails, Failure{b.Path(), where + " allows " + a + "; only s3:GetBucketAcl and s3:PutObject are allowed"})
-			}
-		}
-		if !s.ConditionWithin("StringEquals", "aws:SourceArn", f.TrailARN, f.LoggingTrailARN) {
-			fails = append(fails, Failure{b.Path(), where + " is not scoped to the two trails by aws:SourceArn (" + f.TrailARN + ", " + f.LoggingTrailARN + ")"})
-		}
-		if s.GrantsAction("s3:PutObject") {
-			trails := list(s.Condition("StringEquals", "aws:SourceArn"))
-			account := ""
-			if len(trails) == 1 {
-				account = accountOf(fmt.Sprint(trails[0]))
-			}
-			for _, r := range s.Resources {
-				if account == "" || !strings.Contains(flatten(r), "/AWSLogs/"+account+"/") {
-					fails = append(fails, Failure{b.Path(), where + " lets a trail write outside AWSLogs/<its account>/: " + flatten(r)})
-				}
-			}
-		}
+		fails = append(fails, trailWriteStatement(f, *b, s)...)
 		put = put || s.GrantsAction("s3:PutObject")
 		acl = acl || s.GrantsAction("s3:GetBucketAcl")
 	}
@@ -221,6 +196,39 @@ func trailBucketWriters(t *Template, f StackFacts) []Failure {
 	}
 	if !denyDelete {
 		fails = append(fails, Failure{b.Path(), "no statement denies s3:DeleteObject and s3:DeleteObjectVersion to principals outside the logging account"})
+	}
+	return fails
+}
+
+// trailWriteStatement checks that an allowing statement of the CloudTrail
+// bucket's policy admits only CloudTrail, for the two trails, to read the
+// ACL and write under AWSLogs/<the trail's account>/.
+func trailWriteStatement(f StackFacts, b Resource, s Statement) []Failure {
+	var fails []Failure
+	where := fmt.Sprintf("bucket policy statement %q", s.Sid)
+	if len(s.Principals) != 1 || len(s.Principals["Service"]) != 1 || !s.HasPrincipal("Service", "cloudtrail.amazonaws.com") {
+		fails = append(fails, Failure{b.Path(), where + " allows a principal other than cloudtrail.amazonaws.com"})
+	}
+	for _, a := range s.Actions {
+		if a != "s3:GetBucketAcl" && a != "s3:PutObject" {
+			fails = append(fails, Failure{b.Path(), where + " allows " + a + "; only s3:GetBucketAcl and s3:PutObject are allowed"})
+		}
+	}
+	if !s.ConditionWithin("StringEquals", "aws:SourceArn", f.TrailARN, f.LoggingTrailARN) {
+		fails = append(fails, Failure{b.Path(), where + " is not scoped to the two trails by aws:SourceArn (" + f.TrailARN + ", " + f.LoggingTrailARN + ")"})
+	}
+	if !s.GrantsAction("s3:PutObject") {
+		return fails
+	}
+	trails := list(s.Condition("StringEquals", "aws:SourceArn"))
+	account := ""
+	if len(trails) == 1 {
+		account = accountOf(fmt.Sprint(trails[0]))
+	}
+	for _, r := range s.Resources {
+		if account == "" || !strings.Contains(flatten(r), "/AWSLogs/"+account+"/") {
+			fails = append(fails, Failure{b.Path(), where + " lets a trail write outside AWSLogs/<its account>/: " + flatten(r)})
+		}
 	}
 	return fails
 }
@@ -245,31 +253,37 @@ func logKeyTrailsOnly(t *Template, f StackFacts) []Failure {
 				fails = append(fails, Failure{k.Path(), fmt.Sprintf("%s allows account %s; only the logging account %s may use the key directly", where, acct, f.LoggingAccount)})
 			}
 		}
-		for svc := range s.Principals {
-			if svc != "Service" {
-				continue
-			}
-			if !s.HasPrincipal("Service", "cloudtrail.amazonaws.com") || len(s.Principals["Service"]) != 1 {
-				fails = append(fails, Failure{k.Path(), where + " allows a service other than CloudTrail"})
-			}
-			if !s.ConditionWithin("StringEquals", "aws:SourceArn", f.TrailARN, f.LoggingTrailARN) {
-				fails = append(fails, Failure{k.Path(), where + " is not scoped to the two trails by aws:SourceArn"})
-			}
-			if s.GrantsAction("kms:GenerateDataKey") {
-				generate = true
-				trails := list(s.Condition("StringEquals", "aws:SourceArn"))
-				ctx, _ := s.Condition("StringLike", "kms:EncryptionContext:aws:cloudtrail:arn").(string)
-				if len(trails) != 1 || !strings.Contains(ctx, fmt.Sprintf(":%s:trail/", accountOf(fmt.Sprint(trails[0])))) {
-					fails = append(fails, Failure{k.Path(), where + " lacks the aws:cloudtrail:arn encryption context of its one trail's account"})
-				}
-			}
-			if s.GrantsAction("kms:Decrypt") {
-				fails = append(fails, Failure{k.Path(), where + " lets CloudTrail decrypt"})
-			}
+		if _, ok := s.Principals["Service"]; ok {
+			fails = append(fails, logKeyServiceStatement(f, *k, s, where)...)
+			generate = generate || s.GrantsAction("kms:GenerateDataKey")
 		}
 	}
 	if !generate {
 		fails = append(fails, Failure{k.Path(), "CloudTrail is not allowed kms:GenerateDataKey*: the trail could not encrypt"})
+	}
+	return fails
+}
+
+// logKeyServiceStatement checks that an allowing statement of the log key
+// for a service admits only CloudTrail, for the two trails, to encrypt in
+// its trail's encryption context, and never to decrypt.
+func logKeyServiceStatement(f StackFacts, k Resource, s Statement, where string) []Failure {
+	var fails []Failure
+	if !s.HasPrincipal("Service", "cloudtrail.amazonaws.com") || len(s.Principals["Service"]) != 1 {
+		fails = append(fails, Failure{k.Path(), where + " allows a service other than CloudTrail"})
+	}
+	if !s.ConditionWithin("StringEquals", "aws:SourceArn", f.TrailARN, f.LoggingTrailARN) {
+		fails = append(fails, Failure{k.Path(), where + " is not scoped to the two trails by aws:SourceArn"})
+	}
+	if s.GrantsAction("kms:GenerateDataKey") {
+		trails := list(s.Condition("StringEquals", "aws:SourceArn"))
+		ctx, _ := s.Condition("StringLike", "kms:EncryptionContext:aws:cloudtrail:arn").(string)
+		if len(trails) != 1 || !strings.Contains(ctx, fmt.Sprintf(":%s:trail/", accountOf(fmt.Sprint(trails[0])))) {
+			fails = append(fails, Failure{k.Path(), where + " lacks the aws:cloudtrail:arn encryption context of its one trail's account"})
+		}
+	}
+	if s.GrantsAction("kms:Decrypt") {
+		fails = append(fails, Failure{k.Path(), where + " lets CloudTrail decrypt"})
 	}
 	return fails
 }

@@ -46,23 +46,49 @@ func appControls() []Control {
 
 // launchTemplateHardened checks that a launch template requires IMDSv2, encrypts its volumes and gives no key pair or public IP.
 func launchTemplateHardened(t *Template, f StackFacts, lt Resource) []Failure {
+	fails := launchTemplateAccess(lt)
+	fails = append(fails, launchTemplateVolumes(lt)...)
+	if v, _ := dig(ltData(lt, "Monitoring"), "Enabled"); v != true && v != "true" {
+		fails = append(fails, Failure{lt.Path(), "detailed monitoring is off"})
+	}
+	if p := amiParameter(t, ltData(lt, "ImageId")); !strings.HasPrefix(p, "/aws/service/ami-amazon-linux-latest/al2023-") {
+		fails = append(fails, Failure{lt.Path(), "the image is not Amazon Linux 2023's public SSM parameter (" + orNone(p).(string) + ")"})
+	}
+	return fails
+}
+
+// ltData returns the value at path under the launch template's LaunchTemplateData.
+func ltData(lt Resource, path ...string) any {
+	v, _ := lt.Get(append([]string{"LaunchTemplateData"}, path...)...)
+	return v
+}
+
+// launchTemplateAccess checks that the launch template requires IMDSv2
+// with a hop limit of 1, has no key pair and gives no public IP.
+func launchTemplateAccess(lt Resource) []Failure {
 	var fails []Failure
-	d := func(path ...string) any { v, _ := lt.Get(append([]string{"LaunchTemplateData"}, path...)...); return v }
-	if d("MetadataOptions", "HttpTokens") != "required" {
-		fails = append(fails, Failure{lt.Path(), fmt.Sprintf("MetadataOptions.HttpTokens is %v, not required (IMDSv2)", orNone(d("MetadataOptions", "HttpTokens")))})
+	if ltData(lt, "MetadataOptions", "HttpTokens") != "required" {
+		fails = append(fails, Failure{lt.Path(), fmt.Sprintf("MetadataOptions.HttpTokens is %v, not required (IMDSv2)", orNone(ltData(lt, "MetadataOptions", "HttpTokens")))})
 	}
-	if !numberIs(d("MetadataOptions", "HttpPutResponseHopLimit"), 1) {
-		fails = append(fails, Failure{lt.Path(), fmt.Sprintf("MetadataOptions.HttpPutResponseHopLimit is %v, not 1", orNone(d("MetadataOptions", "HttpPutResponseHopLimit")))})
+	if !numberIs(ltData(lt, "MetadataOptions", "HttpPutResponseHopLimit"), 1) {
+		fails = append(fails, Failure{lt.Path(), fmt.Sprintf("MetadataOptions.HttpPutResponseHopLimit is %v, not 1", orNone(ltData(lt, "MetadataOptions", "HttpPutResponseHopLimit")))})
 	}
-	if d("KeyName") != nil {
+	if ltData(lt, "KeyName") != nil {
 		fails = append(fails, Failure{lt.Path(), "has a key pair (KeyName); there is no SSH access"})
 	}
-	for _, ni := range list(d("NetworkInterfaces")) {
+	for _, ni := range list(ltData(lt, "NetworkInterfaces")) {
 		if v, _ := dig(ni, "AssociatePublicIpAddress"); !isFalse(v) {
 			fails = append(fails, Failure{lt.Path(), "a network interface does not set AssociatePublicIpAddress false"})
 		}
 	}
-	bdms := list(d("BlockDeviceMappings"))
+	return fails
+}
+
+// launchTemplateVolumes checks that the launch template declares its
+// volumes, each encrypted.
+func launchTemplateVolumes(lt Resource) []Failure {
+	var fails []Failure
+	bdms := list(ltData(lt, "BlockDeviceMappings"))
 	if len(bdms) == 0 {
 		fails = append(fails, Failure{lt.Path(), "does not declare its root volume, so its encryption depends on the account default"})
 	}
@@ -70,12 +96,6 @@ func launchTemplateHardened(t *Template, f StackFacts, lt Resource) []Failure {
 		if v, _ := dig(b, "Ebs", "Encrypted"); v != true && v != "true" {
 			fails = append(fails, Failure{lt.Path(), fmt.Sprintf("volume %v is not encrypted", describeValue(mapOf(b)["DeviceName"]))})
 		}
-	}
-	if v, _ := dig(d("Monitoring"), "Enabled"); v != true && v != "true" {
-		fails = append(fails, Failure{lt.Path(), "detailed monitoring is off"})
-	}
-	if p := amiParameter(t, d("ImageId")); !strings.HasPrefix(p, "/aws/service/ami-amazon-linux-latest/al2023-") {
-		fails = append(fails, Failure{lt.Path(), "the image is not Amazon Linux 2023's public SSM parameter (" + orNone(p).(string) + ")"})
 	}
 	return fails
 }
@@ -169,32 +189,47 @@ func noSecretInUserData(t *Template, f StackFacts, lt Resource) []Failure {
 
 // appSecurityGroupScoped checks that the app tier's security group admits only the load balancer and sends only what the app needs.
 func appSecurityGroupScoped(t *Template, f StackFacts) []Failure {
-	var fails []Failure
 	sgs := launchTemplateSGs(t)
 	if len(sgs) == 0 {
 		return []Failure{{"", "the app instances have no security group of this stack"}}
 	}
+	var fails []Failure
+	lbSGs := lbSecurityGroups(t)
+	for id := range sgs {
+		fails = append(fails, appSecurityGroupRules(t, f, id, lbSGs)...)
+	}
+	return fails
+}
+
+// lbSecurityGroups returns the logical IDs of the load balancers' security groups.
+func lbSecurityGroups(t *Template) map[string]bool {
 	lbSGs := map[string]bool{}
 	for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
 		for _, id := range refsIn(lb.Properties()["SecurityGroups"]) {
 			lbSGs[id] = true
 		}
 	}
-	for id := range sgs {
-		sg, _ := t.Resource(id)
-		rules := ingressRules(t, id)
-		if len(rules) == 0 {
-			fails = append(fails, Failure{sg.Path(), "admits nothing, so the load balancer cannot reach the app"})
+	return lbSGs
+}
+
+// appSecurityGroupRules checks that the app instances' security group id
+// admits only the load balancers' groups (lbSGs) on the app port, and sends
+// only HTTPS and PostgreSQL to a security group.
+func appSecurityGroupRules(t *Template, f StackFacts, id string, lbSGs map[string]bool) []Failure {
+	var fails []Failure
+	sg, _ := t.Resource(id)
+	rules := ingressRules(t, id)
+	if len(rules) == 0 {
+		fails = append(fails, Failure{sg.Path(), "admits nothing, so the load balancer cannot reach the app"})
+	}
+	for _, r := range rules {
+		if r.source == "" || !lbSGs[r.source] || !r.allowsOnly(f.AppPort) {
+			fails = append(fails, Failure{r.path, fmt.Sprintf("admits %s; only the load balancer's security group on port %d is allowed", r.String(), f.AppPort)})
 		}
-		for _, r := range rules {
-			if r.source == "" || !lbSGs[r.source] || !r.allowsOnly(f.AppPort) {
-				fails = append(fails, Failure{r.path, fmt.Sprintf("admits %s; only the load balancer's security group on port %d is allowed", r.String(), f.AppPort)})
-			}
-		}
-		for _, e := range egressDetails(t, id) {
-			if !(e.allowsOnly(443) || (e.allowsOnly(f.DBPort) && e.source != "")) {
-				fails = append(fails, Failure{sg.Path(), "allows egress of " + e.String()})
-			}
+	}
+	for _, e := range egressDetails(t, id) {
+		if !(e.allowsOnly(443) || (e.allowsOnly(f.DBPort) && e.source != "")) {
+			fails = append(fails, Failure{sg.Path(), "allows egress of " + e.String()})
 		}
 	}
 	return fails
@@ -266,7 +301,17 @@ func instanceRoles(t *Template) []Resource {
 // grant is one permission in a normal form: action, resource and condition.
 type grant struct{ action, resource, condition string }
 
+// checkInstanceRole checks that an instance role has only the app's policies and grants (failures sorted by reason).
 func checkInstanceRole(t *Template, f StackFacts, role Resource) []Failure {
+	fails := instanceRoleManaged(f, role)
+	fails = append(fails, instanceRoleGrants(t, f, role)...)
+	sort.Slice(fails, func(i, j int) bool { return fails[i].Reason < fails[j].Reason })
+	return fails
+}
+
+// instanceRoleManaged checks that the instance role has no inline policy
+// and no managed policy but Session Manager's, when sessionManager is on.
+func instanceRoleManaged(f StackFacts, role Resource) []Failure {
 	var fails []Failure
 	if _, ok := role.Get("Policies"); ok {
 		fails = append(fails, Failure{role.Path(), "has inline policies"})
@@ -286,23 +331,15 @@ func checkInstanceRole(t *Template, f StackFacts, role Resource) []Failure {
 	for name := range wantManaged {
 		fails = append(fails, Failure{role.Path(), "lacks " + name + " (sessionManager is on)"})
 	}
+	return fails
+}
 
-	bucket := appBucket(t)
-	var bucketID, bucketKey string
-	if bucket != nil {
-		bucketID = bucket.LogicalID
-		k, _ := bucket.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
-		for _, r := range list(k) {
-			v, _ := dig(r, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
-			bucketKey = flatten(v)
-		}
-	}
-	want := map[grant]bool{
-		{"rds-db:connect", appDatabaseUserARN(t, f), ""}:                                                    false,
-		{"s3:PutObject", "{" + bucketID + ".Arn}/" + f.UploadPrefix + "/*", ""}:                             false,
-		{"kms:GenerateDataKey", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}: false,
-		{"kms:Decrypt", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}:         false,
-	}
+// instanceRoleGrants checks that the instance role's policies allow
+// exactly the app's grants: connecting as its database user, uploading
+// under the prefix, and the bucket key through S3.
+func instanceRoleGrants(t *Template, f StackFacts, role Resource) []Failure {
+	var fails []Failure
+	want := instanceGrants(t, f)
 	for _, s := range rolePolicyStatements(t, role) {
 		if !s.Allows() {
 			continue
@@ -327,8 +364,27 @@ func checkInstanceRole(t *Template, f StackFacts, role Resource) []Failure {
 			fails = append(fails, Failure{role.Path(), fmt.Sprintf("lacks %s on %s", g.action, g.resource)})
 		}
 	}
-	sort.Slice(fails, func(i, j int) bool { return fails[i].Reason < fails[j].Reason })
 	return fails
+}
+
+// instanceGrants returns the grants the instance role must have, none seen yet.
+func instanceGrants(t *Template, f StackFacts) map[grant]bool {
+	bucket := appBucket(t)
+	var bucketID, bucketKey string
+	if bucket != nil {
+		bucketID = bucket.LogicalID
+		k, _ := bucket.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
+		for _, r := range list(k) {
+			v, _ := dig(r, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
+			bucketKey = flatten(v)
+		}
+	}
+	return map[grant]bool{
+		{"rds-db:connect", appDatabaseUserARN(t, f), ""}:                                                    false,
+		{"s3:PutObject", "{" + bucketID + ".Arn}/" + f.UploadPrefix + "/*", ""}:                             false,
+		{"kms:GenerateDataKey", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}: false,
+		{"kms:Decrypt", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}:         false,
+	}
 }
 
 // rolePolicyStatements returns every statement of the policies (inline

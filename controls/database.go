@@ -201,6 +201,13 @@ func dbPasswordGenerated(t *Template, f StackFacts, db Resource) []Failure {
 	if !isStackKey(t, secret.Properties()["KmsKeyId"]) {
 		fails = append(fails, Failure{secret.Path(), "is not encrypted with a customer-managed key of this stack"})
 	}
+	return append(fails, secretExposed(t, *secret)...)
+}
+
+// secretExposed fails every output that exposes the secret and every
+// password parameter.
+func secretExposed(t *Template, secret Resource) []Failure {
+	var fails []Failure
 	for name, o := range mapOf(t.Body["Outputs"]) {
 		if refersTo(o, secret.LogicalID) || strings.Contains(fmt.Sprint(o), "resolve:secretsmanager") {
 			fails = append(fails, Failure{"Outputs/" + name, "exposes the master secret"})
@@ -224,9 +231,17 @@ func dbSecretRotated(t *Template, f StackFacts, db Resource) []Failure {
 	if rs == nil {
 		return []Failure{{secret.Path(), "has no rotation schedule"}}
 	}
+	fails := rotationSchedule(f, *rs)
+	fails = append(fails, rotationLogsClaimed(t, f, *rs)...)
+	return append(fails, rotationSubnets(t, *rs)...)
+}
+
+// rotationSchedule checks that the schedule rotates every configured
+// number of days, with the single-user function in a security group.
+func rotationSchedule(f StackFacts, rs Resource) []Failure {
 	var fails []Failure
-	if d := rotationDays(*rs); d != f.DBRotationDays || d < 1 {
-		fails = append(fails, Failure{rs.Path(), fmt.Sprintf("rotates every %s; the configuration says %d days", orNone(rotationText(*rs)), f.DBRotationDays)})
+	if d := rotationDays(rs); d != f.DBRotationDays || d < 1 {
+		fails = append(fails, Failure{rs.Path(), fmt.Sprintf("rotates every %s; the configuration says %d days", orNone(rotationText(rs)), f.DBRotationDays)})
 	}
 	if rt := rs.String("HostedRotationLambda", "RotationType"); rt != "PostgreSQLSingleUser" {
 		fails = append(fails, Failure{rs.Path(), fmt.Sprintf("hosted rotation type is %v, not PostgreSQLSingleUser", orNone(rt))})
@@ -235,7 +250,13 @@ func dbSecretRotated(t *Template, f StackFacts, db Resource) []Failure {
 	if _, ok := RefTarget(sgs); !ok {
 		fails = append(fails, Failure{rs.Path(), "the rotation function has no security group of this stack"})
 	}
-	fails = append(fails, rotationLogsClaimed(t, f, *rs)...)
+	return fails
+}
+
+// rotationSubnets checks that the rotation function runs in the VPC, in
+// private subnets only.
+func rotationSubnets(t *Template, rs Resource) []Failure {
+	var fails []Failure
 	subnets, _ := rs.Get("HostedRotationLambda", "VpcSubnetIds")
 	ids := refsIn(subnets)
 	if len(ids) == 0 {

@@ -43,12 +43,7 @@ func checkEgress(t *Template, f StackFacts) []Failure {
 // and that security groups send only where internetEgress allows.
 func securityGroupsEgress(t *Template, f StackFacts) []Failure {
 	var fails []Failure
-	lbSGs := map[string]bool{}
-	for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
-		for _, id := range refsIn(lb.Properties()["SecurityGroups"]) {
-			lbSGs[id] = true
-		}
-	}
+	lbSGs := lbSecurityGroups(t)
 	prefixLists := map[string]bool{}
 	for _, r := range t.Declared(IdentityS3PrefixList) {
 		if strings.Contains(flatten(r.Properties()["Create"]), `"prefix-list-name","Values":["com.amazonaws.`+f.Region+`.s3"]`) {

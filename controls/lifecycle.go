@@ -334,19 +334,27 @@ func stateSeparated(t *Template, f StackFacts) []Failure {
 	if f.Stack != StackService {
 		return fails
 	}
+	return append(fails, serviceStackStateless(t, f)...)
+}
+
+// serviceStackStateless checks that the service stack holds no data and,
+// in the sandbox profile, no load balancer with deletion protection.
+func serviceStackStateless(t *Template, f StackFacts) []Failure {
+	var fails []Failure
 	for _, typ := range dataTypes {
 		for _, r := range t.Resources(typ) {
 			fails = append(fails, Failure{r.Path(), "is data in the stateless service stack, which must be safe to destroy and redeploy"})
 		}
 	}
-	if f.Profile == "sandbox" {
-		for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
-			for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
-				k, _ := dig(a, "Key")
-				v, _ := dig(a, "Value")
-				if k == "deletion_protection.enabled" && flatten(v) == "true" {
-					fails = append(fails, Failure{lb.Path(), "has deletion protection in the sandbox profile, so cdk destroy of the service stack fails"})
-				}
+	if f.Profile != "sandbox" {
+		return fails
+	}
+	for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
+		for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
+			k, _ := dig(a, "Key")
+			v, _ := dig(a, "Value")
+			if k == "deletion_protection.enabled" && flatten(v) == "true" {
+				fails = append(fails, Failure{lb.Path(), "has deletion protection in the sandbox profile, so cdk destroy of the service stack fails"})
 			}
 		}
 	}

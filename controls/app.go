@@ -16,170 +16,223 @@ func appControls() []Control {
 		{
 			ID: "APP-1", Title: "App instances launch from a template with IMDSv2 required (hop limit 1), encrypted EBS, no key pair, no public IP, detailed monitoring, and Amazon Linux 2023 from its public SSM parameter",
 			Frameworks: []string{"FSBP EC2.8", "FSBP EC2.170", "FSBP AutoScaling.3", "FSBP AutoScaling.5", "FSBP EC2.25"},
-			Check: forEachLaunchTemplate(func(t *Template, f StackFacts, lt Resource) []Failure {
-				var fails []Failure
-				d := func(path ...string) any { v, _ := lt.Get(append([]string{"LaunchTemplateData"}, path...)...); return v }
-				if d("MetadataOptions", "HttpTokens") != "required" {
-					fails = append(fails, Failure{lt.Path(), fmt.Sprintf("MetadataOptions.HttpTokens is %v, not required (IMDSv2)", orNone(d("MetadataOptions", "HttpTokens")))})
-				}
-				if !numberIs(d("MetadataOptions", "HttpPutResponseHopLimit"), 1) {
-					fails = append(fails, Failure{lt.Path(), fmt.Sprintf("MetadataOptions.HttpPutResponseHopLimit is %v, not 1", orNone(d("MetadataOptions", "HttpPutResponseHopLimit")))})
-				}
-				if d("KeyName") != nil {
-					fails = append(fails, Failure{lt.Path(), "has a key pair (KeyName); there is no SSH access"})
-				}
-				for _, ni := range list(d("NetworkInterfaces")) {
-					if v, _ := dig(ni, "AssociatePublicIpAddress"); !isFalse(v) {
-						fails = append(fails, Failure{lt.Path(), "a network interface does not set AssociatePublicIpAddress false"})
-					}
-				}
-				bdms := list(d("BlockDeviceMappings"))
-				if len(bdms) == 0 {
-					fails = append(fails, Failure{lt.Path(), "does not declare its root volume, so its encryption depends on the account default"})
-				}
-				for _, b := range bdms {
-					if v, _ := dig(b, "Ebs", "Encrypted"); v != true && v != "true" {
-						fails = append(fails, Failure{lt.Path(), fmt.Sprintf("volume %v is not encrypted", describeValue(mapOf(b)["DeviceName"]))})
-					}
-				}
-				if v, _ := dig(d("Monitoring"), "Enabled"); v != true && v != "true" {
-					fails = append(fails, Failure{lt.Path(), "detailed monitoring is off"})
-				}
-				if p := amiParameter(t, d("ImageId")); !strings.HasPrefix(p, "/aws/service/ami-amazon-linux-latest/al2023-") {
-					fails = append(fails, Failure{lt.Path(), "the image is not Amazon Linux 2023's public SSM parameter (" + orNone(p).(string) + ")"})
-				}
-				return fails
-			}),
+			Check:      each("AWS::EC2::LaunchTemplate", "no launch template", launchTemplateHardened),
 		},
 		{
 			ID: "APP-2", Title: "The Auto Scaling group runs only in private subnets across at least two zones, replaces instances the load balancer finds unhealthy, and its failed launches and terminations reach the alerts topic through EventBridge",
 			Frameworks: []string{"FSBP AutoScaling.1", "FSBP AutoScaling.2", "FSBP AutoScaling.9"},
-			Check: forEachGroup(func(t *Template, f StackFacts, g Resource) []Failure {
-				var fails []Failure
-				azs := map[string]bool{}
-				subnets := refsIn(g.Properties()["VPCZoneIdentifier"])
-				for _, id := range subnets {
-					sn, found := t.Resource(id)
-					if !found || subnetTier(sn) != SubnetApp {
-						fails = append(fails, Failure{g.Path(), "launches into " + id + ", which is not a private subnet of this stack"})
-						continue
-					}
-					azs[describeValue(sn.Properties()["AvailabilityZone"])] = true
-				}
-				if len(azs) < 2 {
-					fails = append(fails, Failure{g.Path(), fmt.Sprintf("spans %d zone(s); at least two are required", len(azs))})
-				}
-				if g.String("HealthCheckType") != "ELB" {
-					fails = append(fails, Failure{g.Path(), "HealthCheckType is not ELB"})
-				}
-				if _, ok := g.Get("LaunchConfigurationName"); ok {
-					fails = append(fails, Failure{g.Path(), "uses a launch configuration instead of a launch template"})
-				}
-				if !autoScalingFailuresAlerted(t) {
-					fails = append(fails, Failure{g.Path(), "no enabled EventBridge rule sends Auto Scaling's " + strings.Join(AutoScalingFailures, " and ") + " events to an SNS topic of the account"})
-				}
-				return fails
-			}),
+			Check:      each("AWS::AutoScaling::AutoScalingGroup", "no Auto Scaling group", groupInPrivateSubnets),
 		},
 		{
 			ID: "APP-3", Title: "The instance role may do exactly this: connect to the database as the application's user (rds-db:connect, IAM authentication), write under the upload prefix of the application bucket, encrypt those objects (multipart uploads included) through S3 (plus Session Manager's policy when sessionManager is on); the stack has no IAM user or access key",
 			Frameworks: []string{"FSBP IAM.1", "FSBP IAM.21"},
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				for _, typ := range []string{"AWS::IAM::User", "AWS::IAM::AccessKey"} {
-					for _, r := range t.Resources(typ) {
-						fails = append(fails, Failure{r.Path(), typ + ": static credentials are not allowed"})
-					}
-				}
-				roles := instanceRoles(t)
-				if len(roles) == 0 {
-					return append(fails, Failure{"", "no launch template with an instance profile and role of this stack"})
-				}
-				for _, role := range roles {
-					fails = append(fails, checkInstanceRole(t, f, role)...)
-				}
-				return fails
-			},
+			Check:      instanceRoleLeastPrivilege,
 		},
 		{
 			ID: "APP-4", Title: "The application bucket is encrypted with a customer-managed key, blocks all public access, denies requests without TLS, is versioned and logs its access",
 			Frameworks: []string{"FSBP S3.5", "FSBP S3.8", "FSBP S3.9", "FSBP S3.17"},
-			Check: func(t *Template, f StackFacts) []Failure {
-				b := appBucket(t)
-				if b == nil {
-					return []Failure{{"", "no application bucket: the instance role's upload statement names none"}}
-				}
-				var fails []Failure
-				if !bucketEncrypted(t, *b) {
-					fails = append(fails, Failure{b.Path(), "is not encrypted with SSE-KMS under a key of this stack"})
-				}
-				fails = append(fails, publicAccessBlocked(*b)...)
-				if !deniesInsecureTransport(t, b.LogicalID) {
-					fails = append(fails, Failure{b.Path(), "its policy does not deny requests without TLS (aws:SecureTransport false)"})
-				}
-				if b.String("VersioningConfiguration", "Status") != "Enabled" {
-					fails = append(fails, Failure{b.Path(), "versioning is not Enabled"})
-				}
-				if _, ok := b.Get("LoggingConfiguration", "DestinationBucketName"); !ok {
-					fails = append(fails, Failure{b.Path(), "server access logging is off"})
-				}
-				return fails
-			},
+			Check:      appBucketProtected,
 		},
 		{
 			ID: "APP-5", Title: "No secret reaches the instances: user data names no secret and holds no dynamic reference to a secret value; the app logs in to the database as its own user with IAM authentication (APP-3, DB-9)",
-			Check: forEachLaunchTemplate(func(t *Template, f StackFacts, lt Resource) []Failure {
-				v, _ := lt.Get("LaunchTemplateData", "UserData")
-				ud := flattenAll(v)
-				var fails []Failure
-				for _, bad := range []string{"{{resolve:secretsmanager:", "{{resolve:ssm-secure:"} {
-					if strings.Contains(ud, bad) {
-						fails = append(fails, Failure{lt.Path(), "user data holds a dynamic reference to a secret value (" + bad + "...)"})
-					}
-				}
-				for _, id := range refsIn(v) {
-					if r, found := t.Resource(id); found && (r.Type == "AWS::SecretsManager::SecretTargetAttachment" || r.Type == "AWS::SecretsManager::Secret") {
-						fails = append(fails, Failure{lt.Path(), "user data names the secret " + r.Path() + ": the app authenticates to the database with IAM and reads no secret"})
-					}
-				}
-				return fails
-			}),
+			Check: each("AWS::EC2::LaunchTemplate", "no launch template", noSecretInUserData),
 		},
 		{
 			ID: "APP-6", Title: "The app tier's security group admits only the load balancer's security group, on the app port, and sends only HTTPS and PostgreSQL to the database's group",
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				sgs := launchTemplateSGs(t)
-				if len(sgs) == 0 {
-					return []Failure{{"", "the app instances have no security group of this stack"}}
-				}
-				lbSGs := map[string]bool{}
-				for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
-					for _, id := range refsIn(lb.Properties()["SecurityGroups"]) {
-						lbSGs[id] = true
-					}
-				}
-				for id := range sgs {
-					sg, _ := t.Resource(id)
-					rules := ingressRules(t, id)
-					if len(rules) == 0 {
-						fails = append(fails, Failure{sg.Path(), "admits nothing, so the load balancer cannot reach the app"})
-					}
-					for _, r := range rules {
-						if r.source == "" || !lbSGs[r.source] || !r.allowsOnly(f.AppPort) {
-							fails = append(fails, Failure{r.path, fmt.Sprintf("admits %s; only the load balancer's security group on port %d is allowed", r.String(), f.AppPort)})
-						}
-					}
-					for _, e := range egressDetails(t, id) {
-						if !(e.allowsOnly(443) || (e.allowsOnly(f.DBPort) && e.source != "")) {
-							fails = append(fails, Failure{sg.Path(), "allows egress of " + e.String()})
-						}
-					}
-				}
-				return fails
-			},
+			Check: appSecurityGroupScoped,
 		},
 	})
+}
+
+// launchTemplateHardened checks that a launch template requires IMDSv2, encrypts its volumes and gives no key pair or public IP.
+func launchTemplateHardened(t *Template, f StackFacts, lt Resource) []Failure {
+	fails := launchTemplateAccess(lt)
+	fails = append(fails, launchTemplateVolumes(lt)...)
+	if v, _ := dig(ltData(lt, "Monitoring"), "Enabled"); v != true && v != "true" {
+		fails = append(fails, Failure{lt.Path(), "detailed monitoring is off"})
+	}
+	if p := amiParameter(t, ltData(lt, "ImageId")); !strings.HasPrefix(p, "/aws/service/ami-amazon-linux-latest/al2023-") {
+		fails = append(fails, Failure{lt.Path(), "the image is not Amazon Linux 2023's public SSM parameter (" + orNone(p).(string) + ")"})
+	}
+	return fails
+}
+
+// ltData returns the value at path under the launch template's LaunchTemplateData.
+func ltData(lt Resource, path ...string) any {
+	v, _ := lt.Get(append([]string{"LaunchTemplateData"}, path...)...)
+	return v
+}
+
+// launchTemplateAccess checks that the launch template requires IMDSv2
+// with a hop limit of 1, has no key pair and gives no public IP.
+func launchTemplateAccess(lt Resource) []Failure {
+	var fails []Failure
+	if ltData(lt, "MetadataOptions", "HttpTokens") != "required" {
+		fails = append(fails, Failure{lt.Path(), fmt.Sprintf("MetadataOptions.HttpTokens is %v, not required (IMDSv2)", orNone(ltData(lt, "MetadataOptions", "HttpTokens")))})
+	}
+	if !numberIs(ltData(lt, "MetadataOptions", "HttpPutResponseHopLimit"), 1) {
+		fails = append(fails, Failure{lt.Path(), fmt.Sprintf("MetadataOptions.HttpPutResponseHopLimit is %v, not 1", orNone(ltData(lt, "MetadataOptions", "HttpPutResponseHopLimit")))})
+	}
+	if ltData(lt, "KeyName") != nil {
+		fails = append(fails, Failure{lt.Path(), "has a key pair (KeyName); there is no SSH access"})
+	}
+	for _, ni := range list(ltData(lt, "NetworkInterfaces")) {
+		if v, _ := dig(ni, "AssociatePublicIpAddress"); !isFalse(v) {
+			fails = append(fails, Failure{lt.Path(), "a network interface does not set AssociatePublicIpAddress false"})
+		}
+	}
+	return fails
+}
+
+// launchTemplateVolumes checks that the launch template declares its
+// volumes, each encrypted.
+func launchTemplateVolumes(lt Resource) []Failure {
+	var fails []Failure
+	bdms := list(ltData(lt, "BlockDeviceMappings"))
+	if len(bdms) == 0 {
+		fails = append(fails, Failure{lt.Path(), "does not declare its root volume, so its encryption depends on the account default"})
+	}
+	for _, b := range bdms {
+		if v, _ := dig(b, "Ebs", "Encrypted"); v != true && v != "true" {
+			fails = append(fails, Failure{lt.Path(), fmt.Sprintf("volume %v is not encrypted", describeValue(mapOf(b)["DeviceName"]))})
+		}
+	}
+	return fails
+}
+
+// groupInPrivateSubnets checks that an Auto Scaling group runs in private subnets of two zones and replaces unhealthy instances.
+func groupInPrivateSubnets(t *Template, f StackFacts, g Resource) []Failure {
+	var fails []Failure
+	azs := map[string]bool{}
+	subnets := refsIn(g.Properties()["VPCZoneIdentifier"])
+	for _, id := range subnets {
+		sn, found := t.Resource(id)
+		if !found || subnetTier(sn) != SubnetApp {
+			fails = append(fails, Failure{g.Path(), "launches into " + id + ", which is not a private subnet of this stack"})
+			continue
+		}
+		azs[describeValue(sn.Properties()["AvailabilityZone"])] = true
+	}
+	if len(azs) < 2 {
+		fails = append(fails, Failure{g.Path(), fmt.Sprintf("spans %d zone(s); at least two are required", len(azs))})
+	}
+	if g.String("HealthCheckType") != "ELB" {
+		fails = append(fails, Failure{g.Path(), "HealthCheckType is not ELB"})
+	}
+	if _, ok := g.Get("LaunchConfigurationName"); ok {
+		fails = append(fails, Failure{g.Path(), "uses a launch configuration instead of a launch template"})
+	}
+	if !autoScalingFailuresAlerted(t) {
+		fails = append(fails, Failure{g.Path(), "no enabled EventBridge rule sends Auto Scaling's " + strings.Join(AutoScalingFailures, " and ") + " events to an SNS topic of the account"})
+	}
+	return fails
+}
+
+// instanceRoleLeastPrivilege checks that the instance role allows exactly what the app needs.
+func instanceRoleLeastPrivilege(t *Template, f StackFacts) []Failure {
+	var fails []Failure
+	for _, typ := range []string{"AWS::IAM::User", "AWS::IAM::AccessKey"} {
+		for _, r := range t.Resources(typ) {
+			fails = append(fails, Failure{r.Path(), typ + ": static credentials are not allowed"})
+		}
+	}
+	roles := instanceRoles(t)
+	if len(roles) == 0 {
+		return append(fails, Failure{"", "no launch template with an instance profile and role of this stack"})
+	}
+	for _, role := range roles {
+		fails = append(fails, checkInstanceRole(t, f, role)...)
+	}
+	return fails
+}
+
+// appBucketProtected checks that the application bucket is encrypted, private, TLS-only and versioned.
+func appBucketProtected(t *Template, f StackFacts) []Failure {
+	b := appBucket(t)
+	if b == nil {
+		return []Failure{{"", "no application bucket: the instance role's upload statement names none"}}
+	}
+	var fails []Failure
+	if !bucketEncrypted(t, *b) {
+		fails = append(fails, Failure{b.Path(), "is not encrypted with SSE-KMS under a key of this stack"})
+	}
+	fails = append(fails, publicAccessBlocked(*b)...)
+	if !deniesInsecureTransport(t, b.LogicalID) {
+		fails = append(fails, Failure{b.Path(), "its policy does not deny requests without TLS (aws:SecureTransport false)"})
+	}
+	if b.String("VersioningConfiguration", "Status") != "Enabled" {
+		fails = append(fails, Failure{b.Path(), "versioning is not Enabled"})
+	}
+	if _, ok := b.Get("LoggingConfiguration", "DestinationBucketName"); !ok {
+		fails = append(fails, Failure{b.Path(), "server access logging is off"})
+	}
+	return fails
+}
+
+// noSecretInUserData checks that no secret reaches the instances through a launch template.
+func noSecretInUserData(t *Template, f StackFacts, lt Resource) []Failure {
+	v, _ := lt.Get("LaunchTemplateData", "UserData")
+	ud := flattenAll(v)
+	var fails []Failure
+	for _, bad := range []string{"{{resolve:secretsmanager:", "{{resolve:ssm-secure:"} {
+		if strings.Contains(ud, bad) {
+			fails = append(fails, Failure{lt.Path(), "user data holds a dynamic reference to a secret value (" + bad + "...)"})
+		}
+	}
+	for _, id := range refsIn(v) {
+		if r, found := t.Resource(id); found && (r.Type == "AWS::SecretsManager::SecretTargetAttachment" || r.Type == "AWS::SecretsManager::Secret") {
+			fails = append(fails, Failure{lt.Path(), "user data names the secret " + r.Path() + ": the app authenticates to the database with IAM and reads no secret"})
+		}
+	}
+	return fails
+}
+
+// appSecurityGroupScoped checks that the app tier's security group admits only the load balancer and sends only what the app needs.
+func appSecurityGroupScoped(t *Template, f StackFacts) []Failure {
+	sgs := launchTemplateSGs(t)
+	if len(sgs) == 0 {
+		return []Failure{{"", "the app instances have no security group of this stack"}}
+	}
+	var fails []Failure
+	lbSGs := lbSecurityGroups(t)
+	for id := range sgs {
+		fails = append(fails, appSecurityGroupRules(t, f, id, lbSGs)...)
+	}
+	return fails
+}
+
+// lbSecurityGroups returns the logical IDs of the load balancers' security groups.
+func lbSecurityGroups(t *Template) map[string]bool {
+	lbSGs := map[string]bool{}
+	for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
+		for _, id := range refsIn(lb.Properties()["SecurityGroups"]) {
+			lbSGs[id] = true
+		}
+	}
+	return lbSGs
+}
+
+// appSecurityGroupRules checks that the app instances' security group id
+// admits only the load balancers' groups (lbSGs) on the app port, and sends
+// only HTTPS and PostgreSQL to a security group.
+func appSecurityGroupRules(t *Template, f StackFacts, id string, lbSGs map[string]bool) []Failure {
+	var fails []Failure
+	sg, _ := t.Resource(id)
+	rules := ingressRules(t, id)
+	if len(rules) == 0 {
+		fails = append(fails, Failure{sg.Path(), "admits nothing, so the load balancer cannot reach the app"})
+	}
+	for _, r := range rules {
+		if r.source == "" || !lbSGs[r.source] || !r.allowsOnly(f.AppPort) {
+			fails = append(fails, Failure{r.path, fmt.Sprintf("admits %s; only the load balancer's security group on port %d is allowed", r.String(), f.AppPort)})
+		}
+	}
+	for _, e := range egressDetails(t, id) {
+		if !(e.allowsOnly(443) || (e.allowsOnly(f.DBPort) && e.source != "")) {
+			fails = append(fails, Failure{sg.Path(), "allows egress of " + e.String()})
+		}
+	}
+	return fails
 }
 
 // AutoScalingFailures are the EventBridge detail types of Auto Scaling's
@@ -208,34 +261,6 @@ func autoScalingFailuresAlerted(t *Template) bool {
 		}
 	}
 	return false
-}
-
-func forEachLaunchTemplate(check func(t *Template, f StackFacts, lt Resource) []Failure) func(t *Template, f StackFacts) []Failure {
-	return func(t *Template, f StackFacts) []Failure {
-		lts := t.Resources("AWS::EC2::LaunchTemplate")
-		if len(lts) == 0 {
-			return []Failure{{"", "no launch template"}}
-		}
-		var fails []Failure
-		for _, lt := range lts {
-			fails = append(fails, check(t, f, lt)...)
-		}
-		return fails
-	}
-}
-
-func forEachGroup(check func(t *Template, f StackFacts, g Resource) []Failure) func(t *Template, f StackFacts) []Failure {
-	return func(t *Template, f StackFacts) []Failure {
-		gs := t.Resources("AWS::AutoScaling::AutoScalingGroup")
-		if len(gs) == 0 {
-			return []Failure{{"", "no Auto Scaling group"}}
-		}
-		var fails []Failure
-		for _, g := range gs {
-			fails = append(fails, check(t, f, g)...)
-		}
-		return fails
-	}
 }
 
 // amiParameter returns the SSM parameter name an ImageId resolves from.
@@ -276,7 +301,17 @@ func instanceRoles(t *Template) []Resource {
 // grant is one permission in a normal form: action, resource and condition.
 type grant struct{ action, resource, condition string }
 
+// checkInstanceRole checks that an instance role has only the app's policies and grants (failures sorted by reason).
 func checkInstanceRole(t *Template, f StackFacts, role Resource) []Failure {
+	fails := instanceRoleManaged(f, role)
+	fails = append(fails, instanceRoleGrants(t, f, role)...)
+	sort.Slice(fails, func(i, j int) bool { return fails[i].Reason < fails[j].Reason })
+	return fails
+}
+
+// instanceRoleManaged checks that the instance role has no inline policy
+// and no managed policy but Session Manager's, when sessionManager is on.
+func instanceRoleManaged(f StackFacts, role Resource) []Failure {
 	var fails []Failure
 	if _, ok := role.Get("Policies"); ok {
 		fails = append(fails, Failure{role.Path(), "has inline policies"})
@@ -296,23 +331,15 @@ func checkInstanceRole(t *Template, f StackFacts, role Resource) []Failure {
 	for name := range wantManaged {
 		fails = append(fails, Failure{role.Path(), "lacks " + name + " (sessionManager is on)"})
 	}
+	return fails
+}
 
-	bucket := appBucket(t)
-	var bucketID, bucketKey string
-	if bucket != nil {
-		bucketID = bucket.LogicalID
-		k, _ := bucket.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
-		for _, r := range list(k) {
-			v, _ := dig(r, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
-			bucketKey = flatten(v)
-		}
-	}
-	want := map[grant]bool{
-		{"rds-db:connect", appDatabaseUserARN(t, f), ""}:                                                    false,
-		{"s3:PutObject", "{" + bucketID + ".Arn}/" + f.UploadPrefix + "/*", ""}:                             false,
-		{"kms:GenerateDataKey", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}: false,
-		{"kms:Decrypt", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}:         false,
-	}
+// instanceRoleGrants checks that the instance role's policies allow
+// exactly the app's grants: connecting as its database user, uploading
+// under the prefix, and the bucket key through S3.
+func instanceRoleGrants(t *Template, f StackFacts, role Resource) []Failure {
+	var fails []Failure
+	want := instanceGrants(t, f)
 	for _, s := range rolePolicyStatements(t, role) {
 		if !s.Allows() {
 			continue
@@ -337,8 +364,27 @@ func checkInstanceRole(t *Template, f StackFacts, role Resource) []Failure {
 			fails = append(fails, Failure{role.Path(), fmt.Sprintf("lacks %s on %s", g.action, g.resource)})
 		}
 	}
-	sort.Slice(fails, func(i, j int) bool { return fails[i].Reason < fails[j].Reason })
 	return fails
+}
+
+// instanceGrants returns the grants the instance role must have, none seen yet.
+func instanceGrants(t *Template, f StackFacts) map[grant]bool {
+	bucket := appBucket(t)
+	var bucketID, bucketKey string
+	if bucket != nil {
+		bucketID = bucket.LogicalID
+		k, _ := bucket.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
+		for _, r := range list(k) {
+			v, _ := dig(r, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
+			bucketKey = flatten(v)
+		}
+	}
+	return map[grant]bool{
+		{"rds-db:connect", appDatabaseUserARN(t, f), ""}:                                                    false,
+		{"s3:PutObject", "{" + bucketID + ".Arn}/" + f.UploadPrefix + "/*", ""}:                             false,
+		{"kms:GenerateDataKey", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}: false,
+		{"kms:Decrypt", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}:         false,
+	}
 }
 
 // rolePolicyStatements returns every statement of the policies (inline

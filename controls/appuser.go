@@ -15,10 +15,11 @@ func appUserControl() Control {
 		ID: "DB-9", Title: "The application connects as its own database user, which the deployment creates through a function in the App subnets (after the VPC endpoints it works through, with a service timeout): IAM authentication only (rds_iam), no administrative attribute, and no grant beyond connecting and using its own tables; only that function is allowed to read the master secret",
 		Layer: LayerData, Responsibility: Customer, Construct: databasePkg, Role: RoleWorkload,
 		Frameworks: []string{"FSBP RDS.10"},
-		Check:      forEachDB(checkAppUser),
+		Check:      each("AWS::RDS::DBInstance", "no RDS database instance", checkAppUser),
 	}
 }
 
+// checkAppUser checks that the application connects as its own database user, created by a function in the App subnets.
 func checkAppUser(t *Template, f StackFacts, db Resource) []Failure {
 	users := t.Declared(IdentityAppDatabaseUser)
 	if len(users) != 1 {
@@ -42,6 +43,14 @@ func checkAppUser(t *Template, f StackFacts, db Resource) []Failure {
 	if !found || fn.Type != "AWS::Lambda::Function" {
 		return append(fails, Failure{u.Path(), "is not served by a Lambda function of the account's templates"})
 	}
+	fails = append(fails, appUserFunction(t, u, fn)...)
+	return append(fails, othersReadMasterSecret(t, db, RefTargetOr(fn.Properties()["Role"]))...)
+}
+
+// appUserFunction checks that the database-user function runs in the App
+// subnets, after the endpoints it works through, with a service timeout.
+func appUserFunction(t *Template, u, fn Resource) []Failure {
+	var fails []Failure
 	subnets, _ := fn.Get("VpcConfig", "SubnetIds")
 	ids := refsIn(subnets)
 	if len(ids) == 0 {
@@ -63,7 +72,13 @@ func checkAppUser(t *Template, f StackFacts, db Resource) []Failure {
 	if n, ok := number(u.Properties()["ServiceTimeout"]); !ok || n > 900 {
 		fails = append(fails, Failure{u.Path(), "has no ServiceTimeout of 15 minutes or less: a lost answer would keep the stack waiting for an hour"})
 	}
-	fnRole := RefTargetOr(fn.Properties()["Role"])
+	return fails
+}
+
+// othersReadMasterSecret fails every role but fnRole (the database-user
+// function's) that may read the database's master secret.
+func othersReadMasterSecret(t *Template, db Resource, fnRole string) []Failure {
+	var fails []Failure
 	for _, role := range t.Resources("AWS::IAM::Role") {
 		if role.LogicalID == fnRole {
 			continue

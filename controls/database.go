@@ -17,277 +17,331 @@ func databaseControls() []Control {
 		{
 			ID: "DB-1", Title: "The database's storage, snapshots and Performance Insights are encrypted with a customer-managed key of the stack",
 			Frameworks: []string{"FSBP RDS.3", "FSBP RDS.4", "CIS 2.3.1"},
-			Check: forEachDB(func(t *Template, f StackFacts, db Resource) []Failure {
-				var fails []Failure
-				if !db.Bool("StorageEncrypted") {
-					fails = append(fails, Failure{db.Path(), "StorageEncrypted is not true"})
-				}
-				if !isStackKey(t, db.Properties()["KmsKeyId"]) {
-					fails = append(fails, Failure{db.Path(), "KmsKeyId is not a customer-managed key of this stack"})
-				}
-				if db.Bool("EnablePerformanceInsights") && !isStackKey(t, db.Properties()["PerformanceInsightsKMSKeyId"]) {
-					fails = append(fails, Failure{db.Path(), "Performance Insights is not encrypted with a customer-managed key of this stack"})
-				}
-				return fails
-			}),
+			Check:      each("AWS::RDS::DBInstance", "no RDS database instance", dbEncrypted),
 		},
 		{
 			ID: "DB-2", Title: "The database is not publicly accessible and lives only in isolated subnets, in at least two zones",
 			Frameworks: []string{"FSBP RDS.2", "CIS 2.3.3"},
-			Check: forEachDB(func(t *Template, f StackFacts, db Resource) []Failure {
-				var fails []Failure
-				if v, ok := db.Get("PubliclyAccessible"); !ok || !isFalse(v) {
-					fails = append(fails, Failure{db.Path(), "PubliclyAccessible is not explicitly false"})
-				}
-				gid, ok := RefTarget(db.Properties()["DBSubnetGroupName"])
-				g, found := t.Resource(gid)
-				if !ok || !found || g.Type != "AWS::RDS::DBSubnetGroup" {
-					return append(fails, Failure{db.Path(), "has no subnet group of this stack"})
-				}
-				azs := map[string]bool{}
-				for _, s := range list(g.Properties()["SubnetIds"]) {
-					id, _ := RefTarget(s)
-					sn, found := t.Resource(id)
-					if !found || sn.Type != "AWS::EC2::Subnet" || subnetTier(sn) != SubnetData {
-						fails = append(fails, Failure{g.Path(), "includes " + describeValue(s) + ", which is not an isolated subnet of this stack"})
-						continue
-					}
-					azs[describeValue(sn.Properties()["AvailabilityZone"])] = true
-				}
-				if len(azs) < 2 {
-					fails = append(fails, Failure{g.Path(), fmt.Sprintf("spans %d zone(s); Multi-AZ needs two", len(azs))})
-				}
-				return fails
-			}),
+			Check:      each("AWS::RDS::DBInstance", "no RDS database instance", dbIsolated),
 		},
 		{
 			ID: "DB-3", Title: "The database is Multi-AZ, keeps automated backups for the configured 7 to 35 days, copies tags to snapshots, has deletion protection and leaves a snapshot when deleted or replaced",
 			Frameworks: []string{"FSBP RDS.5", "FSBP RDS.8", "FSBP RDS.11", "FSBP RDS.17"},
-			Check: forEachDB(func(t *Template, f StackFacts, db Resource) []Failure {
-				var fails []Failure
-				for _, p := range []string{"MultiAZ", "CopyTagsToSnapshot", "DeletionProtection"} {
-					if !db.Bool(p) {
-						fails = append(fails, Failure{db.Path(), p + " is not true"})
-					}
-				}
-				if n, _ := number(db.Properties()["BackupRetentionPeriod"]); n < 7 || n > 35 || int(n) != f.DBBackupDays {
-					fails = append(fails, Failure{db.Path(), fmt.Sprintf("BackupRetentionPeriod is %v; the configuration says %d (7 to 35)", orNone(db.Properties()["BackupRetentionPeriod"]), f.DBBackupDays)})
-				}
-				for _, attr := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
-					if db.Attribute(attr) != "Snapshot" {
-						fails = append(fails, Failure{db.Path(), attr + " is " + orNone(db.Attribute(attr)).(string) + ", not Snapshot"})
-					}
-				}
-				return fails
-			}),
+			Check:      each("AWS::RDS::DBInstance", "no RDS database instance", dbResilient),
 		},
 		{
 			ID: "DB-4", Title: "The database accepts only TLS connections (rds.force_ssl = 1), has IAM database authentication on, and its administrator is not named postgres",
 			Frameworks: []string{"FSBP RDS.10", "FSBP RDS.25"},
-			Check: forEachDB(func(t *Template, f StackFacts, db Resource) []Failure {
-				var fails []Failure
-				pid, ok := RefTarget(db.Properties()["DBParameterGroupName"])
-				pg, found := t.Resource(pid)
-				if !ok || !found || pg.Type != "AWS::RDS::DBParameterGroup" {
-					fails = append(fails, Failure{db.Path(), "uses no parameter group of this stack, so the engine default (which does not force TLS on every version) applies"})
-				} else if v, _ := pg.Get("Parameters", "rds.force_ssl"); fmt.Sprint(v) != "1" {
-					fails = append(fails, Failure{pg.Path(), fmt.Sprintf("rds.force_ssl is %v, not 1", orNone(v))})
-				}
-				if !db.Bool("EnableIAMDatabaseAuthentication") {
-					fails = append(fails, Failure{db.Path(), "EnableIAMDatabaseAuthentication is not true"})
-				}
-				if u := masterUsername(t, db); u == "" || u == "postgres" {
-					fails = append(fails, Failure{db.Path(), fmt.Sprintf("the administrator's name is %q; use a name other than the engine default", u)})
-				}
-				return fails
-			}),
+			Check:      each("AWS::RDS::DBInstance", "no RDS database instance", dbTLSAndIAMAuth),
 		},
 		{
 			ID: "DB-5", Title: "The database exports its postgresql and upgrade logs to encrypted log groups with the configured retention, and has enhanced monitoring, Performance Insights and automatic minor version upgrades",
 			Frameworks: []string{"FSBP RDS.6", "FSBP RDS.9", "FSBP RDS.13", "FSBP RDS.36", "CIS 2.3.2"},
-			Check: forEachDB(func(t *Template, f StackFacts, db Resource) []Failure {
-				var fails []Failure
-				exported := map[string]bool{}
-				for _, l := range list(db.Properties()["EnableCloudwatchLogsExports"]) {
-					exported[fmt.Sprint(l)] = true
-				}
-				ident := ""
-				if v, ok := db.Get("DBInstanceIdentifier"); ok {
-					ident = flatten(v)
-				}
-				for _, l := range dbLogExports {
-					if !exported[l] {
-						fails = append(fails, Failure{db.Path(), "does not export the " + l + " log"})
-						continue
-					}
-					name := "/aws/rds/instance/" + ident + "/" + l
-					g := logGroupNamed(t, name)
-					if ident == "" || g == nil {
-						fails = append(fails, Failure{db.Path(), "the " + l + " log group (" + name + ") is not created by this stack, so RDS would create it unencrypted and kept forever"})
-						continue
-					}
-					if !dependsOn(db, g.LogicalID) {
-						fails = append(fails, Failure{db.Path(), "does not depend on " + g.Path() + ", so RDS may create the group first"})
-					}
-					fails = append(fails, encryptedLogGroup(t, *g, f.LogRetentionDays)...)
-				}
-				if n, _ := number(db.Properties()["MonitoringInterval"]); n <= 0 {
-					fails = append(fails, Failure{db.Path(), "enhanced monitoring is off (MonitoringInterval is 0 or absent)"})
-				}
-				if !db.Bool("EnablePerformanceInsights") {
-					fails = append(fails, Failure{db.Path(), "EnablePerformanceInsights is not true"})
-				}
-				if v, ok := db.Get("AutoMinorVersionUpgrade"); ok && isFalse(v) {
-					fails = append(fails, Failure{db.Path(), "AutoMinorVersionUpgrade is false"})
-				}
-				return fails
-			}),
+			Check:      each("AWS::RDS::DBInstance", "no RDS database instance", dbLogsAndMonitoring),
 		},
 		{
 			ID: "DB-6", Title: "The master password is generated by Secrets Manager at deployment, encrypted with a customer-managed key, and never appears in the template, a parameter or an output",
 			Frameworks: []string{"FSBP SecretsManager.1"},
-			Check: forEachDB(func(t *Template, f StackFacts, db Resource) []Failure {
-				var fails []Failure
-				if _, ok := db.Get("ManageMasterUserPassword"); ok {
-					fails = append(fails, Failure{db.Path(), "uses an RDS-managed password, whose rotation this app cannot schedule"})
-				}
-				secret := masterSecret(t, db)
-				if secret == nil {
-					return append(fails, Failure{db.Path(), "MasterUserPassword is not a dynamic reference to a secret of this stack"})
-				}
-				if _, ok := secret.Get("GenerateSecretString"); !ok {
-					fails = append(fails, Failure{secret.Path(), "does not generate its password (GenerateSecretString)"})
-				}
-				if _, ok := secret.Get("SecretString"); ok {
-					fails = append(fails, Failure{secret.Path(), "carries a literal SecretString"})
-				}
-				if !isStackKey(t, secret.Properties()["KmsKeyId"]) {
-					fails = append(fails, Failure{secret.Path(), "is not encrypted with a customer-managed key of this stack"})
-				}
-				for name, o := range mapOf(t.Body["Outputs"]) {
-					if refersTo(o, secret.LogicalID) || strings.Contains(fmt.Sprint(o), "resolve:secretsmanager") {
-						fails = append(fails, Failure{"Outputs/" + name, "exposes the master secret"})
-					}
-				}
-				for name, p := range mapOf(t.Body["Parameters"]) {
-					if strings.Contains(strings.ToLower(name), "password") {
-						fails = append(fails, Failure{"Parameters/" + name, fmt.Sprintf("a password parameter (%v); passwords must come from Secrets Manager", p)})
-					}
-				}
-				return fails
-			}),
+			Check:      each("AWS::RDS::DBInstance", "no RDS database instance", dbPasswordGenerated),
 		},
 		{
 			ID: "DB-7", Title: "The master secret is rotated by the single-user rotation function on the configured schedule (30 days by default), running in the private subnets with its own security group, and logging into a group that the deployment claims before the first rotation, encrypted with a customer-managed key and kept for the configured retention",
 			Frameworks: []string{"FSBP SecretsManager.1", "FSBP SecretsManager.4"},
-			Check: forEachDB(func(t *Template, f StackFacts, db Resource) []Failure {
-				secret := masterSecret(t, db)
-				if secret == nil {
-					return []Failure{{db.Path(), "has no master secret of this stack to rotate"}}
-				}
-				rs := rotationOf(t, secret.LogicalID)
-				if rs == nil {
-					return []Failure{{secret.Path(), "has no rotation schedule"}}
-				}
-				var fails []Failure
-				if d := rotationDays(*rs); d != f.DBRotationDays || d < 1 {
-					fails = append(fails, Failure{rs.Path(), fmt.Sprintf("rotates every %s; the configuration says %d days", orNone(rotationText(*rs)), f.DBRotationDays)})
-				}
-				if rt := rs.String("HostedRotationLambda", "RotationType"); rt != "PostgreSQLSingleUser" {
-					fails = append(fails, Failure{rs.Path(), fmt.Sprintf("hosted rotation type is %v, not PostgreSQLSingleUser", orNone(rt))})
-				}
-				sgs, _ := rs.Get("HostedRotationLambda", "VpcSecurityGroupIds")
-				if _, ok := RefTarget(sgs); !ok {
-					fails = append(fails, Failure{rs.Path(), "the rotation function has no security group of this stack"})
-				}
-				fails = append(fails, rotationLogsClaimed(t, f, *rs)...)
-				subnets, _ := rs.Get("HostedRotationLambda", "VpcSubnetIds")
-				ids := refsIn(subnets)
-				if len(ids) == 0 {
-					fails = append(fails, Failure{rs.Path(), "the rotation function does not run in the VPC"})
-				}
-				for _, id := range ids {
-					if sn, found := t.Resource(id); !found || subnetTier(sn) != SubnetApp {
-						fails = append(fails, Failure{rs.Path(), "the rotation function runs in " + id + ", not a private subnet"})
-					}
-				}
-				return fails
-			}),
+			Check:      each("AWS::RDS::DBInstance", "no RDS database instance", dbSecretRotated),
 		},
 		{
 			ID: "DB-8", Title: "The database's security group admits only the database port, only from the security groups of the app instances, the rotation function and the database-user function (never a CIDR or prefix list), and allows no egress",
-			Check: forEachDB(func(t *Template, f StackFacts, db Resource) []Failure {
-				var fails []Failure
-				port := db.Properties()["Port"]
-				var rotationSG string
-				if s := masterSecret(t, db); s != nil {
-					if rs := rotationOf(t, s.LogicalID); rs != nil {
-						v, _ := rs.Get("HostedRotationLambda", "VpcSecurityGroupIds")
-						rotationSG, _ = RefTarget(v)
-					}
-				}
-				sgs := list(db.Properties()["VPCSecurityGroups"])
-				if len(sgs) == 0 {
-					fails = append(fails, Failure{db.Path(), "has no security group of this stack"})
-				}
-				for _, v := range sgs {
-					id, ok := RefTarget(v)
-					sg, found := t.Resource(id)
-					if !ok || !found || sg.Type != "AWS::EC2::SecurityGroup" {
-						fails = append(fails, Failure{db.Path(), "uses security group " + describeValue(v) + ", which is not one of this stack"})
-						continue
-					}
-					sources := map[string]bool{}
-					for _, r := range ingressRules(t, id) {
-						p, _ := number(port)
-						switch {
-						case r.source == "":
-							fails = append(fails, Failure{r.path, "admits " + r.String() + ": only security groups may reach the database"})
-						case !r.allowsOnly(int(p)):
-							fails = append(fails, Failure{r.path, fmt.Sprintf("admits %s; only the database port %v is allowed", r.String(), orNone(port))})
-						default:
-							sources[r.source] = true
-						}
-					}
-					clients := map[string]string{rotationSG: "the rotation function's", appUserFunctionSG(t): "the database-user function's"}
-					for id := range launchTemplateSGs(t) {
-						clients[id] = "the app instances'"
-					}
-					for id, whose := range clients {
-						if id == "" || !sources[id] {
-							fails = append(fails, Failure{sg.Path(), "does not admit " + whose + " security group"})
-						}
-					}
-					for id := range sources {
-						if _, ok := clients[id]; !ok {
-							fails = append(fails, Failure{sg.Path(), "admits security group " + id + ", which is none of the database's clients"})
-						}
-					}
-					for _, e := range egressDetails(t, id) {
-						if e.cidr != "255.255.255.255/32" { // CDK's placeholder that allows nothing
-							fails = append(fails, Failure{sg.Path(), "allows egress of " + e.String()})
-						}
-					}
-				}
-				return fails
-			}),
+			Check: each("AWS::RDS::DBInstance", "no RDS database instance", dbSecurityGroupScoped),
 		},
 	})
 }
 
-// forEachDB runs check on every database instance; a stack without one fails.
-func forEachDB(check func(t *Template, f StackFacts, db Resource) []Failure) func(t *Template, f StackFacts) []Failure {
-	return func(t *Template, f StackFacts) []Failure {
-		dbs := t.Resources("AWS::RDS::DBInstance")
-		if len(dbs) == 0 {
-			return []Failure{{"", "no RDS database instance"}}
-		}
-		var fails []Failure
-		for _, db := range dbs {
-			fails = append(fails, check(t, f, db)...)
-		}
-		return fails
+// dbEncrypted checks that a database's storage and Performance Insights are encrypted with a key of the stack.
+func dbEncrypted(t *Template, f StackFacts, db Resource) []Failure {
+	var fails []Failure
+	if !db.Bool("StorageEncrypted") {
+		fails = append(fails, Failure{db.Path(), "StorageEncrypted is not true"})
 	}
+	if !isStackKey(t, db.Properties()["KmsKeyId"]) {
+		fails = append(fails, Failure{db.Path(), "KmsKeyId is not a customer-managed key of this stack"})
+	}
+	if db.Bool("EnablePerformanceInsights") && !isStackKey(t, db.Properties()["PerformanceInsightsKMSKeyId"]) {
+		fails = append(fails, Failure{db.Path(), "Performance Insights is not encrypted with a customer-managed key of this stack"})
+	}
+	return fails
+}
+
+// dbIsolated checks that a database is private and lives in isolated subnets of at least two zones.
+func dbIsolated(t *Template, f StackFacts, db Resource) []Failure {
+	var fails []Failure
+	if v, ok := db.Get("PubliclyAccessible"); !ok || !isFalse(v) {
+		fails = append(fails, Failure{db.Path(), "PubliclyAccessible is not explicitly false"})
+	}
+	gid, ok := RefTarget(db.Properties()["DBSubnetGroupName"])
+	g, found := t.Resource(gid)
+	if !ok || !found || g.Type != "AWS::RDS::DBSubnetGroup" {
+		return append(fails, Failure{db.Path(), "has no subnet group of this stack"})
+	}
+	azs := map[string]bool{}
+	for _, s := range list(g.Properties()["SubnetIds"]) {
+		id, _ := RefTarget(s)
+		sn, found := t.Resource(id)
+		if !found || sn.Type != "AWS::EC2::Subnet" || subnetTier(sn) != SubnetData {
+			fails = append(fails, Failure{g.Path(), "includes " + describeValue(s) + ", which is not an isolated subnet of this stack"})
+			continue
+		}
+		azs[describeValue(sn.Properties()["AvailabilityZone"])] = true
+	}
+	if len(azs) < 2 {
+		fails = append(fails, Failure{g.Path(), fmt.Sprintf("spans %d zone(s); Multi-AZ needs two", len(azs))})
+	}
+	return fails
+}
+
+// dbResilient checks that a database is Multi-AZ, backed up, deletion-protected and snapshotted when deleted.
+func dbResilient(t *Template, f StackFacts, db Resource) []Failure {
+	var fails []Failure
+	for _, p := range []string{"MultiAZ", "CopyTagsToSnapshot", "DeletionProtection"} {
+		if !db.Bool(p) {
+			fails = append(fails, Failure{db.Path(), p + " is not true"})
+		}
+	}
+	if n, _ := number(db.Properties()["BackupRetentionPeriod"]); n < 7 || n > 35 || int(n) != f.DBBackupDays {
+		fails = append(fails, Failure{db.Path(), fmt.Sprintf("BackupRetentionPeriod is %v; the configuration says %d (7 to 35)", orNone(db.Properties()["BackupRetentionPeriod"]), f.DBBackupDays)})
+	}
+	for _, attr := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
+		if db.Attribute(attr) != "Snapshot" {
+			fails = append(fails, Failure{db.Path(), attr + " is " + orNone(db.Attribute(attr)).(string) + ", not Snapshot"})
+		}
+	}
+	return fails
+}
+
+// dbTLSAndIAMAuth checks that a database forces TLS, has IAM authentication and no default administrator name.
+func dbTLSAndIAMAuth(t *Template, f StackFacts, db Resource) []Failure {
+	var fails []Failure
+	pid, ok := RefTarget(db.Properties()["DBParameterGroupName"])
+	pg, found := t.Resource(pid)
+	if !ok || !found || pg.Type != "AWS::RDS::DBParameterGroup" {
+		fails = append(fails, Failure{db.Path(), "uses no parameter group of this stack, so the engine default (which does not force TLS on every version) applies"})
+	} else if v, _ := pg.Get("Parameters", "rds.force_ssl"); fmt.Sprint(v) != "1" {
+		fails = append(fails, Failure{pg.Path(), fmt.Sprintf("rds.force_ssl is %v, not 1", orNone(v))})
+	}
+	if !db.Bool("EnableIAMDatabaseAuthentication") {
+		fails = append(fails, Failure{db.Path(), "EnableIAMDatabaseAuthentication is not true"})
+	}
+	if u := masterUsername(t, db); u == "" || u == "postgres" {
+		fails = append(fails, Failure{db.Path(), fmt.Sprintf("the administrator's name is %q; use a name other than the engine default", u)})
+	}
+	return fails
+}
+
+// dbLogsAndMonitoring checks that a database exports its logs to encrypted log groups and is monitored.
+func dbLogsAndMonitoring(t *Template, f StackFacts, db Resource) []Failure {
+	fails := dbLogsExported(t, f, db)
+	if n, _ := number(db.Properties()["MonitoringInterval"]); n <= 0 {
+		fails = append(fails, Failure{db.Path(), "enhanced monitoring is off (MonitoringInterval is 0 or absent)"})
+	}
+	if !db.Bool("EnablePerformanceInsights") {
+		fails = append(fails, Failure{db.Path(), "EnablePerformanceInsights is not true"})
+	}
+	if v, ok := db.Get("AutoMinorVersionUpgrade"); ok && isFalse(v) {
+		fails = append(fails, Failure{db.Path(), "AutoMinorVersionUpgrade is false"})
+	}
+	return fails
+}
+
+// dbLogsExported checks that a database exports each of dbLogExports into
+// an encrypted, retained log group of this stack that it depends on.
+func dbLogsExported(t *Template, f StackFacts, db Resource) []Failure {
+	var fails []Failure
+	exported := map[string]bool{}
+	for _, l := range list(db.Properties()["EnableCloudwatchLogsExports"]) {
+		exported[fmt.Sprint(l)] = true
+	}
+	ident := ""
+	if v, ok := db.Get("DBInstanceIdentifier"); ok {
+		ident = flatten(v)
+	}
+	for _, l := range dbLogExports {
+		if !exported[l] {
+			fails = append(fails, Failure{db.Path(), "does not export the " + l + " log"})
+			continue
+		}
+		name := "/aws/rds/instance/" + ident + "/" + l
+		g := logGroupNamed(t, name)
+		if ident == "" || g == nil {
+			fails = append(fails, Failure{db.Path(), "the " + l + " log group (" + name + ") is not created by this stack, so RDS would create it unencrypted and kept forever"})
+			continue
+		}
+		if !dependsOn(db, g.LogicalID) {
+			fails = append(fails, Failure{db.Path(), "does not depend on " + g.Path() + ", so RDS may create the group first"})
+		}
+		fails = append(fails, encryptedLogGroup(t, *g, f.LogRetentionDays)...)
+	}
+	return fails
+}
+
+// dbPasswordGenerated checks that a database's master password is generated by Secrets Manager and never exposed.
+func dbPasswordGenerated(t *Template, f StackFacts, db Resource) []Failure {
+	var fails []Failure
+	if _, ok := db.Get("ManageMasterUserPassword"); ok {
+		fails = append(fails, Failure{db.Path(), "uses an RDS-managed password, whose rotation this app cannot schedule"})
+	}
+	secret := masterSecret(t, db)
+	if secret == nil {
+		return append(fails, Failure{db.Path(), "MasterUserPassword is not a dynamic reference to a secret of this stack"})
+	}
+	if _, ok := secret.Get("GenerateSecretString"); !ok {
+		fails = append(fails, Failure{secret.Path(), "does not generate its password (GenerateSecretString)"})
+	}
+	if _, ok := secret.Get("SecretString"); ok {
+		fails = append(fails, Failure{secret.Path(), "carries a literal SecretString"})
+	}
+	if !isStackKey(t, secret.Properties()["KmsKeyId"]) {
+		fails = append(fails, Failure{secret.Path(), "is not encrypted with a customer-managed key of this stack"})
+	}
+	return append(fails, secretExposed(t, *secret)...)
+}
+
+// secretExposed fails every output that exposes the secret and every
+// password parameter.
+func secretExposed(t *Template, secret Resource) []Failure {
+	var fails []Failure
+	for name, o := range mapOf(t.Body["Outputs"]) {
+		if refersTo(o, secret.LogicalID) || strings.Contains(fmt.Sprint(o), "resolve:secretsmanager") {
+			fails = append(fails, Failure{"Outputs/" + name, "exposes the master secret"})
+		}
+	}
+	for name, p := range mapOf(t.Body["Parameters"]) {
+		if strings.Contains(strings.ToLower(name), "password") {
+			fails = append(fails, Failure{"Parameters/" + name, fmt.Sprintf("a password parameter (%v); passwords must come from Secrets Manager", p)})
+		}
+	}
+	return fails
+}
+
+// dbSecretRotated checks that a database's master secret is rotated on schedule by a function in the private subnets.
+func dbSecretRotated(t *Template, f StackFacts, db Resource) []Failure {
+	secret := masterSecret(t, db)
+	if secret == nil {
+		return []Failure{{db.Path(), "has no master secret of this stack to rotate"}}
+	}
+	rs := rotationOf(t, secret.LogicalID)
+	if rs == nil {
+		return []Failure{{secret.Path(), "has no rotation schedule"}}
+	}
+	fails := rotationSchedule(f, *rs)
+	fails = append(fails, rotationLogsClaimed(t, f, *rs)...)
+	return append(fails, rotationSubnets(t, *rs)...)
+}
+
+// rotationSchedule checks that the schedule rotates every configured
+// number of days, with the single-user function in a security group.
+func rotationSchedule(f StackFacts, rs Resource) []Failure {
+	var fails []Failure
+	if d := rotationDays(rs); d != f.DBRotationDays || d < 1 {
+		fails = append(fails, Failure{rs.Path(), fmt.Sprintf("rotates every %s; the configuration says %d days", orNone(rotationText(rs)), f.DBRotationDays)})
+	}
+	if rt := rs.String("HostedRotationLambda", "RotationType"); rt != "PostgreSQLSingleUser" {
+		fails = append(fails, Failure{rs.Path(), fmt.Sprintf("hosted rotation type is %v, not PostgreSQLSingleUser", orNone(rt))})
+	}
+	sgs, _ := rs.Get("HostedRotationLambda", "VpcSecurityGroupIds")
+	if _, ok := RefTarget(sgs); !ok {
+		fails = append(fails, Failure{rs.Path(), "the rotation function has no security group of this stack"})
+	}
+	return fails
+}
+
+// rotationSubnets checks that the rotation function runs in the VPC, in
+// private subnets only.
+func rotationSubnets(t *Template, rs Resource) []Failure {
+	var fails []Failure
+	subnets, _ := rs.Get("HostedRotationLambda", "VpcSubnetIds")
+	ids := refsIn(subnets)
+	if len(ids) == 0 {
+		fails = append(fails, Failure{rs.Path(), "the rotation function does not run in the VPC"})
+	}
+	for _, id := range ids {
+		if sn, found := t.Resource(id); !found || subnetTier(sn) != SubnetApp {
+			fails = append(fails, Failure{rs.Path(), "the rotation function runs in " + id + ", not a private subnet"})
+		}
+	}
+	return fails
+}
+
+// dbSecurityGroupScoped checks that a database's security group admits only its clients on the database port and allows no egress.
+func dbSecurityGroupScoped(t *Template, f StackFacts, db Resource) []Failure {
+	var fails []Failure
+	sgs := list(db.Properties()["VPCSecurityGroups"])
+	if len(sgs) == 0 {
+		fails = append(fails, Failure{db.Path(), "has no security group of this stack"})
+	}
+	for _, v := range sgs {
+		id, ok := RefTarget(v)
+		sg, found := t.Resource(id)
+		if !ok || !found || sg.Type != "AWS::EC2::SecurityGroup" {
+			fails = append(fails, Failure{db.Path(), "uses security group " + describeValue(v) + ", which is not one of this stack"})
+			continue
+		}
+		fails = append(fails, dbSecurityGroupRules(t, db, sg)...)
+	}
+	return fails
+}
+
+// dbClients returns the security groups that must reach the database, each
+// with whose it is: the rotation function's, the database-user function's
+// and the app instances'.
+func dbClients(t *Template, db Resource) map[string]string {
+	var rotationSG string
+	if s := masterSecret(t, db); s != nil {
+		if rs := rotationOf(t, s.LogicalID); rs != nil {
+			v, _ := rs.Get("HostedRotationLambda", "VpcSecurityGroupIds")
+			rotationSG, _ = RefTarget(v)
+		}
+	}
+	clients := map[string]string{rotationSG: "the rotation function's", appUserFunctionSG(t): "the database-user function's"}
+	for id := range launchTemplateSGs(t) {
+		clients[id] = "the app instances'"
+	}
+	return clients
+}
+
+// dbSecurityGroupRules checks that a security group of the database admits
+// exactly its clients' security groups, on the database port only, and
+// allows no egress.
+func dbSecurityGroupRules(t *Template, db, sg Resource) []Failure {
+	var fails []Failure
+	port := db.Properties()["Port"]
+	sources := map[string]bool{}
+	for _, r := range ingressRules(t, sg.LogicalID) {
+		p, _ := number(port)
+		switch {
+		case r.source == "":
+			fails = append(fails, Failure{r.path, "admits " + r.String() + ": only security groups may reach the database"})
+		case !r.allowsOnly(int(p)):
+			fails = append(fails, Failure{r.path, fmt.Sprintf("admits %s; only the database port %v is allowed", r.String(), orNone(port))})
+		default:
+			sources[r.source] = true
+		}
+	}
+	clients := dbClients(t, db)
+	for id, whose := range clients {
+		if id == "" || !sources[id] {
+			fails = append(fails, Failure{sg.Path(), "does not admit " + whose + " security group"})
+		}
+	}
+	for id := range sources {
+		if _, ok := clients[id]; !ok {
+			fails = append(fails, Failure{sg.Path(), "admits security group " + id + ", which is none of the database's clients"})
+		}
+	}
+	for _, e := range egressDetails(t, sg.LogicalID) {
+		if e.cidr != "255.255.255.255/32" { // CDK's placeholder that allows nothing
+			fails = append(fails, Failure{sg.Path(), "allows egress of " + e.String()})
+		}
+	}
+	return fails
 }
 
 func isStackKey(t *Template, v any) bool {

@@ -27,14 +27,23 @@ func awsOwnedBuckets(region string) map[string]string {
 	}
 }
 
+// checkEgress checks that the way out of the VPC is the one internetEgress asks for.
 func checkEgress(t *Template, f StackFacts) []Failure {
-	var fails []Failure
-	lbSGs := map[string]bool{}
-	for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
-		for _, id := range refsIn(lb.Properties()["SecurityGroups"]) {
-			lbSGs[id] = true
-		}
+	fails := securityGroupsEgress(t, f)
+	if f.InternetEgress {
+		return fails
 	}
+	if n := len(t.Resources("AWS::EC2::NatGateway")); n > 0 {
+		fails = append(fails, Failure{"", fmt.Sprintf("%d NAT gateway(s), but internetEgress is false", n)})
+	}
+	return append(fails, s3EndpointPolicy(t, f)...)
+}
+
+// securityGroupsEgress checks that only load balancers admit the internet,
+// and that security groups send only where internetEgress allows.
+func securityGroupsEgress(t *Template, f StackFacts) []Failure {
+	var fails []Failure
+	lbSGs := lbSecurityGroups(t)
 	prefixLists := map[string]bool{}
 	for _, r := range t.Declared(IdentityS3PrefixList) {
 		if strings.Contains(flatten(r.Properties()["Create"]), `"prefix-list-name","Values":["com.amazonaws.`+f.Region+`.s3"]`) {
@@ -59,25 +68,24 @@ func checkEgress(t *Template, f StackFacts) []Failure {
 			}
 		}
 	}
-	if f.InternetEgress {
-		return fails
-	}
-	if n := len(t.Resources("AWS::EC2::NatGateway")); n > 0 {
-		fails = append(fails, Failure{"", fmt.Sprintf("%d NAT gateway(s), but internetEgress is false", n)})
-	}
+	return fails
+}
+
+// s3EndpointPolicy checks that the S3 gateway endpoint exists and its
+// policy admits only the account's buckets and the AWS buckets it names,
+// each for the one action it needs.
+func s3EndpointPolicy(t *Template, f StackFacts) []Failure {
 	s3 := endpoint(t, "s3", "Gateway")
 	if s3 == nil {
-		return append(fails, Failure{"", "no S3 gateway endpoint, the only way to S3 without internet egress"})
+		return []Failure{{"", "no S3 gateway endpoint, the only way to S3 without internet egress"}}
 	}
 	doc, ok := s3.Get("PolicyDocument")
 	if !ok {
-		return append(fails, Failure{s3.Path(), "has no policy, so it admits every bucket of every account: a way out for data"})
+		return []Failure{{s3.Path(), "has no policy, so it admits every bucket of every account: a way out for data"}}
 	}
+	var fails []Failure
 	for _, s := range Statements(doc) {
-		if !s.Allows() {
-			continue
-		}
-		if s.ConditionEquals("StringEquals", "aws:ResourceAccount", f.WorkloadAccount) {
+		if !s.Allows() || s.ConditionEquals("StringEquals", "aws:ResourceAccount", f.WorkloadAccount) {
 			continue
 		}
 		for _, r := range s.Resources {

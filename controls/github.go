@@ -31,92 +31,125 @@ func githubControls() []Control {
 			}
 			return ""
 		},
-		Check: func(t *Template, f StackFacts) []Failure {
-			var fails []Failure
-			sub := GitHubSubject(f.GitHubRepository, f.Profile)
-			var deployRoles []Resource
-			for _, r := range t.Resources("AWS::IAM::Role") {
-				for _, s := range Statements(r.Properties()["AssumeRolePolicyDocument"]) {
-					if s.GrantsAction("sts:AssumeRoleWithWebIdentity") {
-						deployRoles = append(deployRoles, r)
-						break
-					}
-				}
-			}
-			if len(deployRoles) == 0 {
-				return []Failure{{"", "no role that GitHub Actions may assume through OIDC"}}
-			}
-			for _, r := range deployRoles {
-				for _, s := range Statements(r.Properties()["AssumeRolePolicyDocument"]) {
-					if !s.Allows() {
-						continue
-					}
-					fed := flattenList(s.Principals["Federated"])
-					if len(s.Principals) != 1 || len(fed) != 1 || !strings.HasSuffix(fed[0], ":oidc-provider/"+GitHubTokenIssuer) && !oidcProviderOf(t, s.Principals["Federated"]) {
-						fails = append(fails, Failure{r.Path(), fmt.Sprintf("is trusted by %v, not GitHub's OIDC provider alone", s.Principals)})
-					}
-					if len(s.Actions) != 1 || s.Actions[0] != "sts:AssumeRoleWithWebIdentity" {
-						fails = append(fails, Failure{r.Path(), fmt.Sprintf("its trust allows %v; only sts:AssumeRoleWithWebIdentity", s.Actions)})
-					}
-					if !s.ConditionEquals("StringEquals", GitHubTokenIssuer+":aud", GitHubAudience) {
-						fails = append(fails, Failure{r.Path(), "its trust does not pin the token's audience to " + GitHubAudience})
-					}
-					if !s.ConditionEquals("StringEquals", GitHubTokenIssuer+":sub", sub) {
-						fails = append(fails, Failure{r.Path(), fmt.Sprintf("its trust does not pin the token's subject to %q (StringEquals, one value)", sub)})
-					}
-				}
-				if d, ok := r.Get("MaxSessionDuration"); ok && !numberAtMost(d, 3*3600) {
-					fails = append(fails, Failure{r.Path(), fmt.Sprintf("MaxSessionDuration is %v; at most %d", d, 3*3600)})
-				}
-				if _, ok := r.Get("Policies"); ok {
-					fails = append(fails, Failure{r.Path(), "has inline policies"})
-				}
-				if len(list(r.Properties()["ManagedPolicyArns"])) > 0 {
-					fails = append(fails, Failure{r.Path(), "has AWS managed policies"})
-				}
-				want := map[string]bool{}
-				for _, account := range []string{f.WorkloadAccount, f.LoggingAccount} {
-					for _, region := range f.GovernedRegions {
-						for _, b := range config.BootstrapRoles {
-							want[fmt.Sprintf("role/cdk-%s-%s-%s-%s", config.BootstrapQualifier, b, account, region)] = false
-						}
-					}
-				}
-				for _, s := range rolePolicyStatements(t, r) {
-					if !s.Allows() {
-						continue
-					}
-					for _, a := range s.Actions {
-						for _, res := range s.Resources {
-							arn := flatten(res)
-							k := arn[strings.LastIndex(arn, ":")+1:]
-							if _, ok := want[k]; a != "sts:AssumeRole" || !ok || !strings.Contains(arn, ":iam::") {
-								fails = append(fails, Failure{r.Path(), fmt.Sprintf("is allowed %s on %s; only sts:AssumeRole on the CDK bootstrap roles", a, arn)})
-								continue
-							}
-							want[k] = true
-						}
-					}
-				}
-				var missing []string
-				for k, seen := range want {
-					if !seen {
-						missing = append(missing, k)
-					}
-				}
-				sort.Strings(missing)
-				for _, k := range missing {
-					fails = append(fails, Failure{r.Path(), "may not assume " + k + ", which a deployment needs"})
-				}
-			}
-			for _, typ := range []string{"AWS::IAM::User", "AWS::IAM::AccessKey"} {
-				for _, r := range t.Resources(typ) {
-					fails = append(fails, Failure{r.Path(), typ + ": deployments use the OIDC role, never stored keys"})
-				}
-			}
-			return fails
-		},
+		Check: githubRoleScoped,
 	}}
+}
+
+// githubRoleScoped checks that the GitHub deploy role is assumable only by the repository's environment through OIDC.
+func githubRoleScoped(t *Template, f StackFacts) []Failure {
+	roles := oidcRoles(t)
+	if len(roles) == 0 {
+		return []Failure{{"", "no role that GitHub Actions may assume through OIDC"}}
+	}
+	var fails []Failure
+	for _, r := range roles {
+		fails = append(fails, githubTrust(t, f, r)...)
+		fails = append(fails, deployRoleShape(r)...)
+		fails = append(fails, deployRolePermissions(t, f, r)...)
+	}
+	for _, typ := range []string{"AWS::IAM::User", "AWS::IAM::AccessKey"} {
+		for _, r := range t.Resources(typ) {
+			fails = append(fails, Failure{r.Path(), typ + ": deployments use the OIDC role, never stored keys"})
+		}
+	}
+	return fails
+}
+
+// oidcRoles returns the roles whose trust allows sts:AssumeRoleWithWebIdentity.
+func oidcRoles(t *Template) []Resource {
+	var roles []Resource
+	for _, r := range t.Resources("AWS::IAM::Role") {
+		for _, s := range Statements(r.Properties()["AssumeRolePolicyDocument"]) {
+			if s.GrantsAction("sts:AssumeRoleWithWebIdentity") {
+				roles = append(roles, r)
+				break
+			}
+		}
+	}
+	return roles
+}
+
+// githubTrust checks that the role trusts only GitHub's OIDC provider, for
+// the token audience and the subject of the profile's environment.
+func githubTrust(t *Template, f StackFacts, r Resource) []Failure {
+	var fails []Failure
+	sub := GitHubSubject(f.GitHubRepository, f.Profile)
+	for _, s := range Statements(r.Properties()["AssumeRolePolicyDocument"]) {
+		if !s.Allows() {
+			continue
+		}
+		fed := flattenList(s.Principals["Federated"])
+		if len(s.Principals) != 1 || len(fed) != 1 || !strings.HasSuffix(fed[0], ":oidc-provider/"+GitHubTokenIssuer) && !oidcProviderOf(t, s.Principals["Federated"]) {
+			fails = append(fails, Failure{r.Path(), fmt.Sprintf("is trusted by %v, not GitHub's OIDC provider alone", s.Principals)})
+		}
+		if len(s.Actions) != 1 || s.Actions[0] != "sts:AssumeRoleWithWebIdentity" {
+			fails = append(fails, Failure{r.Path(), fmt.Sprintf("its trust allows %v; only sts:AssumeRoleWithWebIdentity", s.Actions)})
+		}
+		if !s.ConditionEquals("StringEquals", GitHubTokenIssuer+":aud", GitHubAudience) {
+			fails = append(fails, Failure{r.Path(), "its trust does not pin the token's audience to " + GitHubAudience})
+		}
+		if !s.ConditionEquals("StringEquals", GitHubTokenIssuer+":sub", sub) {
+			fails = append(fails, Failure{r.Path(), fmt.Sprintf("its trust does not pin the token's subject to %q (StringEquals, one value)", sub)})
+		}
+	}
+	return fails
+}
+
+// deployRoleShape checks that the role's sessions last at most three hours
+// and that it has no inline or AWS managed policies.
+func deployRoleShape(r Resource) []Failure {
+	var fails []Failure
+	if d, ok := r.Get("MaxSessionDuration"); ok && !numberAtMost(d, 3*3600) {
+		fails = append(fails, Failure{r.Path(), fmt.Sprintf("MaxSessionDuration is %v; at most %d", d, 3*3600)})
+	}
+	if _, ok := r.Get("Policies"); ok {
+		fails = append(fails, Failure{r.Path(), "has inline policies"})
+	}
+	if len(list(r.Properties()["ManagedPolicyArns"])) > 0 {
+		fails = append(fails, Failure{r.Path(), "has AWS managed policies"})
+	}
+	return fails
+}
+
+// deployRolePermissions checks that the role may do only sts:AssumeRole on
+// the CDK bootstrap roles, and on every one of them.
+func deployRolePermissions(t *Template, f StackFacts, r Resource) []Failure {
+	var fails []Failure
+	want := map[string]bool{}
+	for _, account := range []string{f.WorkloadAccount, f.LoggingAccount} {
+		for _, region := range f.GovernedRegions {
+			for _, b := range config.BootstrapRoles {
+				want[fmt.Sprintf("role/cdk-%s-%s-%s-%s", config.BootstrapQualifier, b, account, region)] = false
+			}
+		}
+	}
+	for _, s := range rolePolicyStatements(t, r) {
+		if !s.Allows() {
+			continue
+		}
+		for _, a := range s.Actions {
+			for _, res := range s.Resources {
+				arn := flatten(res)
+				k := arn[strings.LastIndex(arn, ":")+1:]
+				if _, ok := want[k]; a != "sts:AssumeRole" || !ok || !strings.Contains(arn, ":iam::") {
+					fails = append(fails, Failure{r.Path(), fmt.Sprintf("is allowed %s on %s; only sts:AssumeRole on the CDK bootstrap roles", a, arn)})
+					continue
+				}
+				want[k] = true
+			}
+		}
+	}
+	var missing []string
+	for k, seen := range want {
+		if !seen {
+			missing = append(missing, k)
+		}
+	}
+	sort.Strings(missing)
+	for _, k := range missing {
+		fails = append(fails, Failure{r.Path(), "may not assume " + k + ", which a deployment needs"})
+	}
+	return fails
 }
 
 // oidcProviderOf reports whether v refers to an OIDC provider of the

@@ -47,247 +47,318 @@ func lifecycleControls() []Control {
 		{
 			ID: "LIFE-1", Title: "A failed first deployment leaves nothing behind and a redeploy does not collide: every retained resource is RetainExceptOnCreate, and none has a fixed name unless another account names it",
 			Construct: "constructs/*", Role: RoleAny,
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				for _, r := range t.all() {
-					policy := r.Attribute("DeletionPolicy")
-					if policy == "Retain" {
-						fails = append(fails, Failure{r.Path(), "DeletionPolicy is Retain, which also keeps it when the create that made it rolls back: use RetainExceptOnCreate"})
-					}
-					if policy != "Retain" && policy != "RetainExceptOnCreate" && policy != "Snapshot" {
-						continue
-					}
-					prop, ok := namingProperties[r.Type]
-					v, named := r.Get(prop)
-					if !ok || !named || strings.Contains(flatten(v), `"AWS::StackId"`) {
-						continue
-					}
-					if name := flatten(v); name != f.TrailBucketName {
-						fails = append(fails, Failure{r.Path(), fmt.Sprintf("is retained under the fixed %s %q: after cdk destroy the next deployment fails with \"already exists\"; let CloudFormation name it, or add the stack's unique suffix (logs.StackUnique)", prop, name)})
-					}
-				}
-				return fails
-			},
+			Check: firstDeployClean,
 		},
 		{
 			ID: "LIFE-2", Title: "Each per-account-and-region singleton (GuardDuty detector, Security Hub, AWS Config recorder and delivery channel, account IAM Access Analyzer) exists exactly once when detectionServices is on, and not at all when it is off",
 			Construct: "constructs/detection", Role: RoleRegion,
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				for _, s := range singletons {
-					var found []Resource
-					for _, r := range t.Resources(s.typ) {
-						if s.is == nil || s.is(r) {
-							found = append(found, r)
-						}
-					}
-					switch {
-					case f.CentralDetection && len(found) > 0:
-						fails = append(fails, Failure{found[0].Path(), fmt.Sprintf("a %s is created though detectionServices is false: the organization's already exists and the deployment would fail", s.name)})
-					case !f.CentralDetection && len(found) != 1:
-						fails = append(fails, Failure{"", fmt.Sprintf("%d %s(s) with detectionServices on; the account has exactly one per region", len(found), s.name)})
-					}
-				}
-				return fails
-			},
+			Check: singletonsOnce,
 		},
 		{
 			ID: "LIFE-3", Title: "Resources are created in the order their services require (DependsOn and references, transitively, and stack order): Config rules after the recorder; the recorder and its delivery channel after the bucket policy and never after each other; Security Hub standards after the hub; the buckets that start receiving deliveries after what may fail late in their stack (Config's after the singletons, the data stack's after the database); the load balancer after its access-log bucket policy; flow logs and the trail after their roles' policies; WAF logging after its log group",
 			Construct: "stacks", Role: RoleWorkload,
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				must := func(a, b Resource, why string) {
-					if !t.After(a.LogicalID, b.LogicalID) {
-						fails = append(fails, Failure{a.Path(), fmt.Sprintf("is not created after %s: %s", b.Path(), why)})
-					}
-				}
-				recorders := t.Resources("AWS::Config::ConfigurationRecorder")
-				for _, rule := range t.Resources("AWS::Config::ConfigRule") {
-					for _, rec := range recorders {
-						must(rule, rec, "PutConfigRule fails with NoAvailableConfigurationRecorderException until a recorder exists")
-					}
-				}
-				for _, ch := range t.Resources("AWS::Config::DeliveryChannel") {
-					for _, rec := range recorders {
-						if t.After(ch.LogicalID, rec.LogicalID) || t.After(rec.LogicalID, ch.LogicalID) {
-							fails = append(fails, Failure{ch.Path(), "depends on " + rec.Path() + " or the other way round: CloudFormation starts the recorder once the channel exists, so either order leaves one waiting until it times out"})
-						}
-						for _, p := range bucketPolicies(t, ch.Properties()["S3BucketName"]) {
-							must(rec, p, "the recorder starts delivering as soon as it exists")
-							must(ch, p, "a channel whose bucket refuses Config fails with InsufficientDeliveryPolicyException")
-						}
-					}
-				}
-				for _, std := range t.Resources("AWS::SecurityHub::Standard") {
-					for _, hub := range t.Resources("AWS::SecurityHub::Hub") {
-						must(std, hub, "a standard can be enabled only in an account subscribed to Security Hub")
-					}
-				}
-				for _, ch := range t.Resources("AWS::Config::DeliveryChannel") {
-					b, found := t.Resource(RefTargetOr(ch.Properties()["S3BucketName"]))
-					if !found {
-						continue
-					}
-					for _, typ := range []string{"AWS::GuardDuty::Detector", "AWS::SecurityHub::Hub", "AWS::SecurityHub::Standard", "AWS::AccessAnalyzer::Analyzer"} {
-						for _, s := range t.Resources(typ) {
-							must(b, s, "Config writes into its bucket as soon as the channel exists, and a create that then fails at a refused singleton cannot roll back past a bucket that holds objects")
-						}
-					}
-				}
-				for _, db := range t.Resources("AWS::RDS::DBInstance") {
-					for _, b := range t.Resources("AWS::S3::Bucket") {
-						if t.Stack(b.LogicalID) == t.Stack(db.LogicalID) {
-							must(b, db, "log deliveries start filling a bucket soon after it exists, and a create that then fails at the database cannot roll back past a bucket that holds objects")
-						}
-					}
-				}
-				for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
-					for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
-						if k, _ := dig(a, "Key"); k == "access_logs.s3.bucket" {
-							v, _ := dig(a, "Value")
-							for _, p := range bucketPolicies(t, v) {
-								must(lb, p, "without the bucket policy the load balancer's creation fails with \"Access Denied for bucket\" (aws-cdk issue 1633)")
-							}
-						}
-					}
-				}
-				for _, fl := range t.Resources("AWS::EC2::FlowLog") {
-					for _, p := range rolePolicies(t, fl.Properties()["DeliverLogsPermissionArn"]) {
-						must(fl, p, "a flow log created before its role may write stays in \"Access error\"")
-					}
-				}
-				for _, tr := range t.Resources("AWS::CloudTrail::Trail") {
-					for _, p := range rolePolicies(t, tr.Properties()["CloudWatchLogsRoleArn"]) {
-						must(tr, p, "CloudTrail checks at creation that its role may write to the log group")
-					}
-				}
-				for _, lc := range t.Resources("AWS::WAFv2::LoggingConfiguration") {
-					for _, d := range list(lc.Properties()["LogDestinationConfigs"]) {
-						dest := flatten(d)
-						if i := strings.Index(dest, ":log-group:"); i >= 0 {
-							if g := logGroupNamed(t, dest[i+len(":log-group:"):]); g != nil {
-								must(lc, *g, "WAF refuses a log destination that does not exist")
-							}
-						}
-					}
-				}
-				return fails
-			},
+			Check: creationOrdered,
 		},
 		{
 			ID: "LIFE-4", Title: "Every AWS service that writes into an encrypted destination can use its key as the principal it writes as: alarms and EventBridge rules into the encrypted topics, CloudWatch Logs into its log groups, Config into its bucket; Auto Scaling notifies no encrypted topic (its service-linked role cannot be granted a key), and S3 and load balancer log delivery write to SSE-S3 buckets",
 			Construct: "constructs/*", Role: RoleWorkload,
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				publish := []string{"kms:GenerateDataKey", "kms:Decrypt"}
-				needs := func(dest Resource, keyRef any, principal, writer string, actions []string) {
-					k, found := t.Resource(RefTargetOr(keyRef))
-					if !found || k.Type != "AWS::KMS::Key" {
-						return // not a key of the account's stacks: KMS-1 and the encryption controls speak to it
-					}
-					for _, a := range actions {
-						if !keyAllows(k, principal, a) {
-							fails = append(fails, Failure{dest.Path(), fmt.Sprintf("%s writes into it, but its key %s does not allow %s %s", writer, k.Path(), principal, a)})
-						}
-					}
-				}
-				for _, topic := range t.Resources("AWS::SNS::Topic") {
-					key := topic.Properties()["KmsMasterKeyId"]
-					if key == nil {
-						continue
-					}
-					for _, alarm := range t.Resources("AWS::CloudWatch::Alarm") {
-						if refersTo([]any{alarm.Properties()["AlarmActions"], alarm.Properties()["OKActions"], alarm.Properties()["InsufficientDataActions"]}, topic.LogicalID) {
-							needs(topic, key, "cloudwatch.amazonaws.com", "CloudWatch alarm "+alarm.Path(), publish)
-						}
-					}
-					for _, rule := range t.Resources("AWS::Events::Rule") {
-						if refersTo(rule.Properties()["Targets"], topic.LogicalID) {
-							needs(topic, key, "events.amazonaws.com", "EventBridge rule "+rule.Path(), publish)
-						}
-					}
-					for _, g := range t.Resources("AWS::AutoScaling::AutoScalingGroup") {
-						if refersTo(g.Properties()["NotificationConfigurations"], topic.LogicalID) {
-							fails = append(fails, Failure{g.Path(), "notifies the encrypted topic " + topic.Path() + ": Auto Scaling publishes as its service-linked role, which the key cannot admit, so the notifications never arrive; route its events through an EventBridge rule"})
-						}
-					}
-				}
-				logs := "logs." + f.Region + ".amazonaws.com"
-				for _, g := range t.Resources("AWS::Logs::LogGroup") {
-					if key := g.Properties()["KmsKeyId"]; key != nil {
-						needs(g, key, logs, "CloudWatch Logs", []string{"kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"})
-					}
-				}
-				for _, ch := range t.Resources("AWS::Config::DeliveryChannel") {
-					if b, found := t.Resource(RefTargetOr(ch.Properties()["S3BucketName"])); found {
-						if key := bucketKey(b); key != nil {
-							needs(b, key, "config.amazonaws.com", "AWS Config", []string{"kms:GenerateDataKey", "kms:Decrypt"})
-						}
-					}
-				}
-				sseS3Only := func(v any, writer string) {
-					if b, found := t.Resource(RefTargetOr(v)); found && b.Type == "AWS::S3::Bucket" && !sseS3(b) {
-						fails = append(fails, Failure{b.Path(), writer + " writes into it, and delivers only to buckets encrypted with SSE-S3"})
-					}
-				}
-				for _, b := range t.Resources("AWS::S3::Bucket") {
-					v, _ := b.Get("LoggingConfiguration", "DestinationBucketName")
-					sseS3Only(v, "S3 server access logging of "+b.Path())
-				}
-				for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
-					for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
-						if k, _ := dig(a, "Key"); k == "access_logs.s3.bucket" {
-							v, _ := dig(a, "Value")
-							sseS3Only(v, "The access logging of "+lb.Path())
-						}
-					}
-				}
-				return dedupe(fails)
-			},
+			Check: writersMayUseKeys,
 		},
 		{
 			ID: "LIFE-5", Title: "State and the stateless tier live in separate stacks: no stack holds a database with a load balancer, instances, a certificate or a web ACL; the service stack holds no data (database, bucket, secret) and, in the sandbox profile, no deletion-protected load balancer, so it can be destroyed, redeployed or rolled back without touching the data",
 			Construct: "stacks", Role: RoleAny,
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				var stateless []Resource
-				for _, typ := range statelessTypes {
-					stateless = append(stateless, t.Resources(typ)...)
-				}
-				for _, typ := range []string{"AWS::RDS::DBInstance", "AWS::RDS::DBCluster"} {
-					for _, db := range t.Resources(typ) {
-						for _, s := range stateless {
-							fails = append(fails, Failure{db.Path(), "shares a stack with " + s.Path() + ": a failed or cancelled deployment of one rolls back the other, and a deletion-protected database stops the rollback"})
-						}
-					}
-				}
-				if f.Stack != StackService {
-					return fails
-				}
-				for _, typ := range dataTypes {
-					for _, r := range t.Resources(typ) {
-						fails = append(fails, Failure{r.Path(), "is data in the stateless service stack, which must be safe to destroy and redeploy"})
-					}
-				}
-				if f.Profile == "sandbox" {
-					for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
-						for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
-							k, _ := dig(a, "Key")
-							v, _ := dig(a, "Value")
-							if k == "deletion_protection.enabled" && flatten(v) == "true" {
-								fails = append(fails, Failure{lb.Path(), "has deletion protection in the sandbox profile, so cdk destroy of the service stack fails"})
-							}
-						}
-					}
-				}
-				return fails
-			},
+			Check: stateSeparated,
 		},
 	}
 	for i := range cs {
 		cs[i].Layer, cs[i].Responsibility = LayerLifecycle, Customer
 	}
 	return cs
+}
+
+// firstDeployClean checks that a failed first deployment leaves nothing behind and a redeploy does not collide.
+func firstDeployClean(t *Template, f StackFacts) []Failure {
+	var fails []Failure
+	for _, r := range t.all() {
+		policy := r.Attribute("DeletionPolicy")
+		if policy == "Retain" {
+			fails = append(fails, Failure{r.Path(), "DeletionPolicy is Retain, which also keeps it when the create that made it rolls back: use RetainExceptOnCreate"})
+		}
+		if policy != "Retain" && policy != "RetainExceptOnCreate" && policy != "Snapshot" {
+			continue
+		}
+		prop, ok := namingProperties[r.Type]
+		v, named := r.Get(prop)
+		if !ok || !named || strings.Contains(flatten(v), `"AWS::StackId"`) {
+			continue
+		}
+		if name := flatten(v); name != f.TrailBucketName {
+			fails = append(fails, Failure{r.Path(), fmt.Sprintf("is retained under the fixed %s %q: after cdk destroy the next deployment fails with \"already exists\"; let CloudFormation name it, or add the stack's unique suffix (logs.StackUnique)", prop, name)})
+		}
+	}
+	return fails
+}
+
+// singletonsOnce checks that each per-account-and-region singleton is created once.
+func singletonsOnce(t *Template, f StackFacts) []Failure {
+	var fails []Failure
+	for _, s := range singletons {
+		var found []Resource
+		for _, r := range t.Resources(s.typ) {
+			if s.is == nil || s.is(r) {
+				found = append(found, r)
+			}
+		}
+		switch {
+		case f.CentralDetection && len(found) > 0:
+			fails = append(fails, Failure{found[0].Path(), fmt.Sprintf("a %s is created though detectionServices is false: the organization's already exists and the deployment would fail", s.name)})
+		case !f.CentralDetection && len(found) != 1:
+			fails = append(fails, Failure{"", fmt.Sprintf("%d %s(s) with detectionServices on; the account has exactly one per region", len(found), s.name)})
+		}
+	}
+	return fails
+}
+
+// creationOrdered checks that resources are created in the order their services require.
+func creationOrdered(t *Template, f StackFacts) []Failure {
+	var fails []Failure
+	fails = append(fails, configOrdered(t)...)
+	for _, std := range t.Resources("AWS::SecurityHub::Standard") {
+		for _, hub := range t.Resources("AWS::SecurityHub::Hub") {
+			fails = append(fails, mustFollow(t, std, hub, "a standard can be enabled only in an account subscribed to Security Hub")...)
+		}
+	}
+	fails = append(fails, bucketsBeforeFailures(t)...)
+	fails = append(fails, loggersAfterPermissions(t)...)
+	return fails
+}
+
+// mustFollow fails a when it is not created after b, for the reason why.
+func mustFollow(t *Template, a, b Resource, why string) []Failure {
+	if !t.After(a.LogicalID, b.LogicalID) {
+		return []Failure{{a.Path(), fmt.Sprintf("is not created after %s: %s", b.Path(), why)}}
+	}
+	return nil
+}
+
+// configOrdered checks that Config rules follow the recorder, and that the
+// recorder and its channel follow the bucket's policy but not each other.
+func configOrdered(t *Template) []Failure {
+	var fails []Failure
+	recorders := t.Resources("AWS::Config::ConfigurationRecorder")
+	for _, rule := range t.Resources("AWS::Config::ConfigRule") {
+		for _, rec := range recorders {
+			fails = append(fails, mustFollow(t, rule, rec, "PutConfigRule fails with NoAvailableConfigurationRecorderException until a recorder exists")...)
+		}
+	}
+	for _, ch := range t.Resources("AWS::Config::DeliveryChannel") {
+		for _, rec := range recorders {
+			if t.After(ch.LogicalID, rec.LogicalID) || t.After(rec.LogicalID, ch.LogicalID) {
+				fails = append(fails, Failure{ch.Path(), "depends on " + rec.Path() + " or the other way round: CloudFormation starts the recorder once the channel exists, so either order leaves one waiting until it times out"})
+			}
+			for _, p := range bucketPolicies(t, ch.Properties()["S3BucketName"]) {
+				fails = append(fails, mustFollow(t, rec, p, "the recorder starts delivering as soon as it exists")...)
+				fails = append(fails, mustFollow(t, ch, p, "a channel whose bucket refuses Config fails with InsufficientDeliveryPolicyException")...)
+			}
+		}
+	}
+	return fails
+}
+
+// bucketsBeforeFailures checks that buckets that fill up early (Config's,
+// and those of the database's stack) are created after what may fail.
+func bucketsBeforeFailures(t *Template) []Failure {
+	var fails []Failure
+	for _, ch := range t.Resources("AWS::Config::DeliveryChannel") {
+		b, found := t.Resource(RefTargetOr(ch.Properties()["S3BucketName"]))
+		if !found {
+			continue
+		}
+		for _, typ := range []string{"AWS::GuardDuty::Detector", "AWS::SecurityHub::Hub", "AWS::SecurityHub::Standard", "AWS::AccessAnalyzer::Analyzer"} {
+			for _, s := range t.Resources(typ) {
+				fails = append(fails, mustFollow(t, b, s, "Config writes into its bucket as soon as the channel exists, and a create that then fails at a refused singleton cannot roll back past a bucket that holds objects")...)
+			}
+		}
+	}
+	for _, db := range t.Resources("AWS::RDS::DBInstance") {
+		for _, b := range t.Resources("AWS::S3::Bucket") {
+			if t.Stack(b.LogicalID) == t.Stack(db.LogicalID) {
+				fails = append(fails, mustFollow(t, b, db, "log deliveries start filling a bucket soon after it exists, and a create that then fails at the database cannot roll back past a bucket that holds objects")...)
+			}
+		}
+	}
+	return fails
+}
+
+// loggersAfterPermissions checks that the load balancer, flow logs, trails
+// and WAF logging follow the policies and destinations they write with.
+func loggersAfterPermissions(t *Template) []Failure {
+	var fails []Failure
+	for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
+		for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
+			if k, _ := dig(a, "Key"); k == "access_logs.s3.bucket" {
+				v, _ := dig(a, "Value")
+				for _, p := range bucketPolicies(t, v) {
+					fails = append(fails, mustFollow(t, lb, p, "without the bucket policy the load balancer's creation fails with \"Access Denied for bucket\" (aws-cdk issue 1633)")...)
+				}
+			}
+		}
+	}
+	for _, fl := range t.Resources("AWS::EC2::FlowLog") {
+		for _, p := range rolePolicies(t, fl.Properties()["DeliverLogsPermissionArn"]) {
+			fails = append(fails, mustFollow(t, fl, p, "a flow log created before its role may write stays in \"Access error\"")...)
+		}
+	}
+	for _, tr := range t.Resources("AWS::CloudTrail::Trail") {
+		for _, p := range rolePolicies(t, tr.Properties()["CloudWatchLogsRoleArn"]) {
+			fails = append(fails, mustFollow(t, tr, p, "CloudTrail checks at creation that its role may write to the log group")...)
+		}
+	}
+	for _, lc := range t.Resources("AWS::WAFv2::LoggingConfiguration") {
+		for _, d := range list(lc.Properties()["LogDestinationConfigs"]) {
+			dest := flatten(d)
+			if i := strings.Index(dest, ":log-group:"); i >= 0 {
+				if g := logGroupNamed(t, dest[i+len(":log-group:"):]); g != nil {
+					fails = append(fails, mustFollow(t, lc, *g, "WAF refuses a log destination that does not exist")...)
+				}
+			}
+		}
+	}
+	return fails
+}
+
+// writersMayUseKeys checks that every service writing to an encrypted destination may use its key.
+func writersMayUseKeys(t *Template, f StackFacts) []Failure {
+	var fails []Failure
+	fails = append(fails, topicWriters(t)...)
+	logs := "logs." + f.Region + ".amazonaws.com"
+	for _, g := range t.Resources("AWS::Logs::LogGroup") {
+		if key := g.Properties()["KmsKeyId"]; key != nil {
+			fails = append(fails, keyAdmits(t, g, key, logs, "CloudWatch Logs", []string{"kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"})...)
+		}
+	}
+	for _, ch := range t.Resources("AWS::Config::DeliveryChannel") {
+		if b, found := t.Resource(RefTargetOr(ch.Properties()["S3BucketName"])); found {
+			if key := bucketKey(b); key != nil {
+				fails = append(fails, keyAdmits(t, b, key, "config.amazonaws.com", "AWS Config", []string{"kms:GenerateDataKey", "kms:Decrypt"})...)
+			}
+		}
+	}
+	fails = append(fails, accessLogsToSSES3(t)...)
+	return dedupe(fails)
+}
+
+// keyAdmits checks that the key keyRef refers to, when it is a key of the
+// account's stacks, allows principal (the writer into dest) every action.
+func keyAdmits(t *Template, dest Resource, keyRef any, principal, writer string, actions []string) []Failure {
+	k, found := t.Resource(RefTargetOr(keyRef))
+	if !found || k.Type != "AWS::KMS::Key" {
+		return nil // not a key of the account's stacks: KMS-1 and the encryption controls speak to it
+	}
+	var fails []Failure
+	for _, a := range actions {
+		if !keyAllows(k, principal, a) {
+			fails = append(fails, Failure{dest.Path(), fmt.Sprintf("%s writes into it, but its key %s does not allow %s %s", writer, k.Path(), principal, a)})
+		}
+	}
+	return fails
+}
+
+// topicWriters checks that the alarms and rules that publish to an
+// encrypted topic may use its key, and that no Auto Scaling group notifies it.
+func topicWriters(t *Template) []Failure {
+	var fails []Failure
+	publish := []string{"kms:GenerateDataKey", "kms:Decrypt"}
+	for _, topic := range t.Resources("AWS::SNS::Topic") {
+		key := topic.Properties()["KmsMasterKeyId"]
+		if key == nil {
+			continue
+		}
+		for _, alarm := range t.Resources("AWS::CloudWatch::Alarm") {
+			if refersTo([]any{alarm.Properties()["AlarmActions"], alarm.Properties()["OKActions"], alarm.Properties()["InsufficientDataActions"]}, topic.LogicalID) {
+				fails = append(fails, keyAdmits(t, topic, key, "cloudwatch.amazonaws.com", "CloudWatch alarm "+alarm.Path(), publish)...)
+			}
+		}
+		for _, rule := range t.Resources("AWS::Events::Rule") {
+			if refersTo(rule.Properties()["Targets"], topic.LogicalID) {
+				fails = append(fails, keyAdmits(t, topic, key, "events.amazonaws.com", "EventBridge rule "+rule.Path(), publish)...)
+			}
+		}
+		for _, g := range t.Resources("AWS::AutoScaling::AutoScalingGroup") {
+			if refersTo(g.Properties()["NotificationConfigurations"], topic.LogicalID) {
+				fails = append(fails, Failure{g.Path(), "notifies the encrypted topic " + topic.Path() + ": Auto Scaling publishes as its service-linked role, which the key cannot admit, so the notifications never arrive; route its events through an EventBridge rule"})
+			}
+		}
+	}
+	return fails
+}
+
+// accessLogsToSSES3 checks that the buckets that S3 server access logs and
+// the load balancer's access logs go to are encrypted with SSE-S3.
+func accessLogsToSSES3(t *Template) []Failure {
+	var fails []Failure
+	sseS3Only := func(v any, writer string) {
+		if b, found := t.Resource(RefTargetOr(v)); found && b.Type == "AWS::S3::Bucket" && !sseS3(b) {
+			fails = append(fails, Failure{b.Path(), writer + " writes into it, and delivers only to buckets encrypted with SSE-S3"})
+		}
+	}
+	for _, b := range t.Resources("AWS::S3::Bucket") {
+		v, _ := b.Get("LoggingConfiguration", "DestinationBucketName")
+		sseS3Only(v, "S3 server access logging of "+b.Path())
+	}
+	for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
+		for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
+			if k, _ := dig(a, "Key"); k == "access_logs.s3.bucket" {
+				v, _ := dig(a, "Value")
+				sseS3Only(v, "The access logging of "+lb.Path())
+			}
+		}
+	}
+	return fails
+}
+
+// stateSeparated checks that state and the stateless tier live in separate stacks.
+func stateSeparated(t *Template, f StackFacts) []Failure {
+	var fails []Failure
+	var stateless []Resource
+	for _, typ := range statelessTypes {
+		stateless = append(stateless, t.Resources(typ)...)
+	}
+	for _, typ := range []string{"AWS::RDS::DBInstance", "AWS::RDS::DBCluster"} {
+		for _, db := range t.Resources(typ) {
+			for _, s := range stateless {
+				fails = append(fails, Failure{db.Path(), "shares a stack with " + s.Path() + ": a failed or cancelled deployment of one rolls back the other, and a deletion-protected database stops the rollback"})
+			}
+		}
+	}
+	if f.Stack != StackService {
+		return fails
+	}
+	return append(fails, serviceStackStateless(t, f)...)
+}
+
+// serviceStackStateless checks that the service stack holds no data and,
+// in the sandbox profile, no load balancer with deletion protection.
+func serviceStackStateless(t *Template, f StackFacts) []Failure {
+	var fails []Failure
+	for _, typ := range dataTypes {
+		for _, r := range t.Resources(typ) {
+			fails = append(fails, Failure{r.Path(), "is data in the stateless service stack, which must be safe to destroy and redeploy"})
+		}
+	}
+	if f.Profile != "sandbox" {
+		return fails
+	}
+	for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
+		for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
+			k, _ := dig(a, "Key")
+			v, _ := dig(a, "Value")
+			if k == "deletion_protection.enabled" && flatten(v) == "true" {
+				fails = append(fails, Failure{lb.Path(), "has deletion protection in the sandbox profile, so cdk destroy of the service stack fails"})
+			}
+		}
+	}
+	return fails
 }
 
 // bucketPolicies returns the bucket policies of the bucket v refers to.

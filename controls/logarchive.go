@@ -32,282 +32,326 @@ func logArchiveControls() []Control {
 		{
 			ID: "LOG-10", Title: "The logging account watches its own administrators: its trail's log group alarms, to its own encrypted alerts topic, on changes to any key's policy, rotation or grants and to any bucket's Object Lock, versioning, encryption, ownership or public access block, besides the CIS alarms (root use, key disabling or deletion, bucket policy and lifecycle changes: DET-1)",
 			Construct: "constructs/detection",
-			Check: func(t *Template, f StackFacts) []Failure {
-				tr, fails := accountTrail(t, f)
-				if tr == nil {
-					return fails
-				}
-				groupID, _ := RefTarget(tr.Properties()["CloudWatchLogsLogGroupArn"])
-				for _, want := range ArchiveFilters() {
-					mf := metricFilter(t, groupID, want.Name)
-					if mf == nil {
-						fails = append(fails, Failure{"", fmt.Sprintf("no metric filter %s/%s on the logging account's trail log group", CISNamespace, want.Name)})
-						continue
-					}
-					if got := mf.String("FilterPattern"); got != want.Pattern {
-						fails = append(fails, Failure{mf.Path(), fmt.Sprintf("%s's pattern is not LOG-10's:\n  got  %s\n  want %s", want.Name, got, want.Pattern)})
-					}
-					if !alarmed(t, want.Name) {
-						fails = append(fails, Failure{mf.Path(), fmt.Sprintf("no alarm on %s/%s (Sum >= 1) notifies an SNS topic of this stack", CISNamespace, want.Name)})
-					}
-				}
-				return fails
-			},
+			Check:     loggingAdminsWatched,
 		},
 		{
 			ID: "LOG-1", Title: "The CloudTrail bucket is encrypted with SSE-KMS under a customer-managed key of the log archive",
 			Frameworks: []string{"FSBP S3.17", "FSBP CloudTrail.2", "CIS 3.5"},
-			Check: func(t *Template, f StackFacts) []Failure {
-				b, fails := trailBucket(t, f)
-				if b == nil {
-					return fails
-				}
-				rules, _ := b.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
-				for _, r := range list(rules) {
-					alg, _ := dig(r, "ServerSideEncryptionByDefault", "SSEAlgorithm")
-					keyRef, _ := dig(r, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
-					if alg != "aws:kms" {
-						continue
-					}
-					id, ok := RefTarget(keyRef)
-					if k, found := t.Resource(id); ok && found && k.Type == "AWS::KMS::Key" {
-						return nil
-					}
-					return []Failure{{b.Path(), "SSE-KMS does not use a KMS key defined in the log archive"}}
-				}
-				return []Failure{{b.Path(), "default encryption is not SSE-KMS (aws:kms)"}}
-			},
+			Check:      trailBucketEncrypted,
 		},
 		{
 			ID: "LOG-2", Title: "Both log-archive buckets block all public access (all four settings)",
 			Frameworks: []string{"FSBP S3.8", "FSBP CloudTrail.6", "CIS 2.1.4"},
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				for _, b := range t.Resources("AWS::S3::Bucket") {
-					fails = append(fails, publicAccessBlocked(b)...)
-				}
-				return append(fails, expectBuckets(t, 2)...)
-			},
+			Check:      archiveBucketsPrivate,
 		},
 		{
 			ID: "LOG-3", Title: "The CloudTrail bucket is versioned and has Object Lock with the configured default retention",
 			Frameworks: []string{"FSBP S3.14", "FSBP S3.15"},
-			Check: func(t *Template, f StackFacts) []Failure {
-				b, fails := trailBucket(t, f)
-				if b == nil {
-					return fails
-				}
-				if b.String("VersioningConfiguration", "Status") != "Enabled" {
-					fails = append(fails, Failure{b.Path(), "versioning is not enabled"})
-				}
-				if !b.Bool("ObjectLockEnabled") || b.String("ObjectLockConfiguration", "ObjectLockEnabled") != "Enabled" {
-					fails = append(fails, Failure{b.Path(), "Object Lock is not enabled"})
-				}
-				mode := b.String("ObjectLockConfiguration", "Rule", "DefaultRetention", "Mode")
-				days, _ := b.Get("ObjectLockConfiguration", "Rule", "DefaultRetention", "Days")
-				if mode != f.LockMode || !numberIs(days, f.LockDays) || f.LockDays < 1 {
-					fails = append(fails, Failure{b.Path(), fmt.Sprintf("default retention is %s for %v days; configured: %s for %d days", orNone(mode), orNone(days), f.LockMode, f.LockDays)})
-				}
-				return fails
-			},
+			Check:      trailBucketLocked,
 		},
 		{
 			ID: "LOG-4", Title: "Both log-archive buckets deny every request that does not use TLS",
 			Frameworks: []string{"FSBP S3.5", "CIS 2.1.1"},
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				for _, b := range t.Resources("AWS::S3::Bucket") {
-					ok := false
-					for _, s := range bucketPolicy(t, b.LogicalID) {
-						if s.Effect == "Deny" && s.AnyPrincipal() && s.GrantsAction("s3:GetObject") && s.GrantsAction("s3:PutObject") &&
-							isFalse(s.Condition("Bool", "aws:SecureTransport")) && len(s.Resources) >= 2 {
-							ok = true
-						}
-					}
-					if !ok {
-						fails = append(fails, Failure{b.Path(), "no bucket-policy statement denies s3:* to everyone when aws:SecureTransport is false"})
-					}
-				}
-				return append(fails, expectBuckets(t, 2)...)
-			},
+			Check:      archiveBucketsTLSOnly,
 		},
 		{
 			ID: "LOG-5", Title: "Only the two trails (the workload account's and the logging account's own) may write to the CloudTrail bucket (GetBucketAcl, PutObject, scoped by aws:SourceArn), each under its own account's prefix; no one is granted delete, and deletes from outside the logging account are denied",
-			Check: func(t *Template, f StackFacts) []Failure {
-				b, fails := trailBucket(t, f)
-				if b == nil {
-					return fails
-				}
-				stmts := bucketPolicy(t, b.LogicalID)
-				var put, acl, denyDelete bool
-				for _, s := range stmts {
-					if !s.Allows() {
-						if s.AnyPrincipal() && s.GrantsAction("s3:DeleteObject") && s.GrantsAction("s3:DeleteObjectVersion") &&
-							s.ConditionEquals("StringNotEquals", "aws:PrincipalAccount", f.LoggingAccount) {
-							denyDelete = true
-						}
-						continue
-					}
-					where := fmt.Sprintf("bucket policy statement %q", s.Sid)
-					if len(s.Principals) != 1 || len(s.Principals["Service"]) != 1 || !s.HasPrincipal("Service", "cloudtrail.amazonaws.com") {
-						fails = append(fails, Failure{b.Path(), where + " allows a principal other than cloudtrail.amazonaws.com"})
-					}
-					for _, a := range s.Actions {
-						if a != "s3:GetBucketAcl" && a != "s3:PutObject" {
-							fails = append(fails, Failure{b.Path(), where + " allows " + a + "; only s3:GetBucketAcl and s3:PutObject are allowed"})
-						}
-					}
-					if !s.ConditionWithin("StringEquals", "aws:SourceArn", f.TrailARN, f.LoggingTrailARN) {
-						fails = append(fails, Failure{b.Path(), where + " is not scoped to the two trails by aws:SourceArn (" + f.TrailARN + ", " + f.LoggingTrailARN + ")"})
-					}
-					if s.GrantsAction("s3:PutObject") {
-						trails := list(s.Condition("StringEquals", "aws:SourceArn"))
-						account := ""
-						if len(trails) == 1 {
-							account = accountOf(fmt.Sprint(trails[0]))
-						}
-						for _, r := range s.Resources {
-							if account == "" || !strings.Contains(flatten(r), "/AWSLogs/"+account+"/") {
-								fails = append(fails, Failure{b.Path(), where + " lets a trail write outside AWSLogs/<its account>/: " + flatten(r)})
-							}
-						}
-					}
-					put = put || s.GrantsAction("s3:PutObject")
-					acl = acl || s.GrantsAction("s3:GetBucketAcl")
-				}
-				if !put || !acl {
-					fails = append(fails, Failure{b.Path(), "the bucket policy does not let the trail call both s3:GetBucketAcl and s3:PutObject"})
-				}
-				if !denyDelete {
-					fails = append(fails, Failure{b.Path(), "no statement denies s3:DeleteObject and s3:DeleteObjectVersion to principals outside the logging account"})
-				}
-				return fails
-			},
+			Check: trailBucketWriters,
 		},
 		{
 			ID: "LOG-6", Title: "The log key admits CloudTrail only for the two trails (aws:SourceArn, and the encryption context of the trail's account) and lets only the logging account decrypt",
 			Frameworks: []string{"FSBP CloudTrail.2", "CIS 3.5"},
-			Check: func(t *Template, f StackFacts) []Failure {
-				k, fails := trailKey(t, f)
-				if k == nil {
-					return fails
-				}
-				var generate bool
-				for _, s := range Statements(k.Properties()["KeyPolicy"]) {
-					if !s.Allows() {
-						continue
-					}
-					where := fmt.Sprintf("key policy statement %q", s.Sid)
-					if s.AnyPrincipal() {
-						fails = append(fails, Failure{k.Path(), where + " allows every principal"})
-					}
-					for _, acct := range s.PrincipalAccounts() {
-						if acct != f.LoggingAccount {
-							fails = append(fails, Failure{k.Path(), fmt.Sprintf("%s allows account %s; only the logging account %s may use the key directly", where, acct, f.LoggingAccount)})
-						}
-					}
-					for svc := range s.Principals {
-						if svc != "Service" {
-							continue
-						}
-						if !s.HasPrincipal("Service", "cloudtrail.amazonaws.com") || len(s.Principals["Service"]) != 1 {
-							fails = append(fails, Failure{k.Path(), where + " allows a service other than CloudTrail"})
-						}
-						if !s.ConditionWithin("StringEquals", "aws:SourceArn", f.TrailARN, f.LoggingTrailARN) {
-							fails = append(fails, Failure{k.Path(), where + " is not scoped to the two trails by aws:SourceArn"})
-						}
-						if s.GrantsAction("kms:GenerateDataKey") {
-							generate = true
-							trails := list(s.Condition("StringEquals", "aws:SourceArn"))
-							ctx, _ := s.Condition("StringLike", "kms:EncryptionContext:aws:cloudtrail:arn").(string)
-							if len(trails) != 1 || !strings.Contains(ctx, fmt.Sprintf(":%s:trail/", accountOf(fmt.Sprint(trails[0])))) {
-								fails = append(fails, Failure{k.Path(), where + " lacks the aws:cloudtrail:arn encryption context of its one trail's account"})
-							}
-						}
-						if s.GrantsAction("kms:Decrypt") {
-							fails = append(fails, Failure{k.Path(), where + " lets CloudTrail decrypt"})
-						}
-					}
-				}
-				if !generate {
-					fails = append(fails, Failure{k.Path(), "CloudTrail is not allowed kms:GenerateDataKey*: the trail could not encrypt"})
-				}
-				return fails
-			},
+			Check:      logKeyTrailsOnly,
 		},
 		{
 			ID: "LOG-7", Title: "The CloudTrail bucket's server access logs go to a second bucket, which has no Object Lock",
 			Frameworks: []string{"FSBP S3.9", "FSBP CloudTrail.7", "CIS 3.4"},
-			Check: func(t *Template, f StackFacts) []Failure {
-				b, fails := trailBucket(t, f)
-				if b == nil {
-					return fails
-				}
-				dest, _ := b.Get("LoggingConfiguration", "DestinationBucketName")
-				id, ok := RefTarget(dest)
-				target, found := t.Resource(id)
-				if !ok || !found || target.Type != "AWS::S3::Bucket" || id == b.LogicalID {
-					return []Failure{{b.Path(), "server access logging does not target a separate bucket of the log archive"}}
-				}
-				if target.Bool("ObjectLockEnabled") {
-					return []Failure{{target.Path(), "the access-log bucket has Object Lock; S3 log delivery cannot write to it"}}
-				}
-				return nil
-			},
+			Check:      trailBucketAccessLogged,
 		},
 		{
 			ID: "LOG-8", Title: "CloudTrail logs move to colder storage and never expire before their lock ends",
 			Frameworks: []string{"FSBP S3.13"},
-			Check: func(t *Template, f StackFacts) []Failure {
-				b, fails := trailBucket(t, f)
-				if b == nil {
-					return fails
-				}
-				rules, _ := b.Get("LifecycleConfiguration", "Rules")
-				for _, r := range list(rules) {
-					if s, _ := dig(r, "Status"); s != "Enabled" {
-						continue
-					}
-					trans, _ := dig(r, "Transitions")
-					cold := false
-					for _, tr := range list(trans) {
-						switch sc, _ := dig(tr, "StorageClass"); sc {
-						case "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE":
-							cold = true
-						}
-					}
-					if !cold {
-						continue
-					}
-					if exp, ok := dig(r, "ExpirationInDays"); ok && !numberAtLeast(exp, f.LockDays) {
-						return []Failure{{b.Path(), fmt.Sprintf("logs expire after %v days, before their %d-day lock ends", exp, f.LockDays)}}
-					}
-					return nil
-				}
-				return []Failure{{b.Path(), "no enabled lifecycle rule moves logs to a Glacier storage class"}}
-			},
+			Check:      trailLogsTiered,
 		},
 		{
 			ID: "LOG-9", Title: "The log archive resists its own account: its key's policy denies scheduling deletion, disabling the key or its rotation and changing its policy, and its bucket's policy denies changing the policy, lifecycle, Object Lock, versioning or encryption, and bypassing or changing the logs' retention, to every principal but the break-glass role and the CloudFormation execution role",
 			Frameworks: []string{"CIS 3.6"},
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				key, kf := trailKey(t, f)
-				bucket, bf := trailBucket(t, f)
-				fails = append(append(fails, kf...), bf...)
-				if key != nil && !guardedBy(Statements(key.Properties()["KeyPolicy"]), GuardedKeyActions, f.Guardians, "") {
-					fails = append(fails, Failure{key.Path(), fmt.Sprintf("its policy does not deny %s to every principal but %s", strings.Join(GuardedKeyActions, ", "), strings.Join(f.Guardians, " and "))})
-				}
-				if bucket != nil && !guardedBy(bucketPolicy(t, bucket.LogicalID), GuardedBucketActions, f.Guardians, bucket.LogicalID) {
-					fails = append(fails, Failure{bucket.Path(), fmt.Sprintf("its policy does not deny %s to every principal but %s", strings.Join(GuardedBucketActions, ", "), strings.Join(f.Guardians, " and "))})
-				}
-				if bucket != nil && !guardedBy(bucketPolicy(t, bucket.LogicalID), GuardedObjectActions, f.Guardians, bucket.LogicalID) {
-					fails = append(fails, Failure{bucket.Path(), fmt.Sprintf("its policy does not deny %s on the archived logs to every principal but %s", strings.Join(GuardedObjectActions, ", "), strings.Join(f.Guardians, " and "))})
-				}
-				return fails
-			},
+			Check:      archiveResistsAccount,
 		},
 	})
+}
+
+// loggingAdminsWatched checks that the logging account alarms on changes by its own administrators.
+func loggingAdminsWatched(t *Template, f StackFacts) []Failure {
+	tr, fails := accountTrail(t, f)
+	if tr == nil {
+		return fails
+	}
+	groupID, _ := RefTarget(tr.Properties()["CloudWatchLogsLogGroupArn"])
+	for _, want := range ArchiveFilters() {
+		mf := metricFilter(t, groupID, want.Name)
+		if mf == nil {
+			fails = append(fails, Failure{"", fmt.Sprintf("no metric filter %s/%s on the logging account's trail log group", CISNamespace, want.Name)})
+			continue
+		}
+		if got := mf.String("FilterPattern"); got != want.Pattern {
+			fails = append(fails, Failure{mf.Path(), fmt.Sprintf("%s's pattern is not LOG-10's:\n  got  %s\n  want %s", want.Name, got, want.Pattern)})
+		}
+		if !alarmed(t, want.Name) {
+			fails = append(fails, Failure{mf.Path(), fmt.Sprintf("no alarm on %s/%s (Sum >= 1) notifies an SNS topic of this stack", CISNamespace, want.Name)})
+		}
+	}
+	return fails
+}
+
+// trailBucketEncrypted checks that the CloudTrail bucket is encrypted with a key of the log archive.
+func trailBucketEncrypted(t *Template, f StackFacts) []Failure {
+	b, fails := trailBucket(t, f)
+	if b == nil {
+		return fails
+	}
+	rules, _ := b.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
+	for _, r := range list(rules) {
+		alg, _ := dig(r, "ServerSideEncryptionByDefault", "SSEAlgorithm")
+		keyRef, _ := dig(r, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
+		if alg != "aws:kms" {
+			continue
+		}
+		id, ok := RefTarget(keyRef)
+		if k, found := t.Resource(id); ok && found && k.Type == "AWS::KMS::Key" {
+			return nil
+		}
+		return []Failure{{b.Path(), "SSE-KMS does not use a KMS key defined in the log archive"}}
+	}
+	return []Failure{{b.Path(), "default encryption is not SSE-KMS (aws:kms)"}}
+}
+
+// archiveBucketsPrivate checks that both log-archive buckets block all public access.
+func archiveBucketsPrivate(t *Template, f StackFacts) []Failure {
+	return append(each("AWS::S3::Bucket", "", bucketPrivate)(t, f), expectBuckets(t, 2)...)
+}
+
+// bucketPrivate checks that a bucket blocks all public access.
+func bucketPrivate(t *Template, f StackFacts, b Resource) []Failure {
+	return publicAccessBlocked(b)
+}
+
+// trailBucketLocked checks that the CloudTrail bucket is versioned and locked for the configured retention.
+func trailBucketLocked(t *Template, f StackFacts) []Failure {
+	b, fails := trailBucket(t, f)
+	if b == nil {
+		return fails
+	}
+	if b.String("VersioningConfiguration", "Status") != "Enabled" {
+		fails = append(fails, Failure{b.Path(), "versioning is not enabled"})
+	}
+	if !b.Bool("ObjectLockEnabled") || b.String("ObjectLockConfiguration", "ObjectLockEnabled") != "Enabled" {
+		fails = append(fails, Failure{b.Path(), "Object Lock is not enabled"})
+	}
+	mode := b.String("ObjectLockConfiguration", "Rule", "DefaultRetention", "Mode")
+	days, _ := b.Get("ObjectLockConfiguration", "Rule", "DefaultRetention", "Days")
+	if mode != f.LockMode || !numberIs(days, f.LockDays) || f.LockDays < 1 {
+		fails = append(fails, Failure{b.Path(), fmt.Sprintf("default retention is %s for %v days; configured: %s for %d days", orNone(mode), orNone(days), f.LockMode, f.LockDays)})
+	}
+	return fails
+}
+
+// archiveBucketsTLSOnly checks that both log-archive buckets deny requests without TLS.
+func archiveBucketsTLSOnly(t *Template, f StackFacts) []Failure {
+	return append(each("AWS::S3::Bucket", "", bucketTLSOnly)(t, f), expectBuckets(t, 2)...)
+}
+
+// bucketTLSOnly checks that a bucket's policy denies object reads and writes without TLS to everyone.
+func bucketTLSOnly(t *Template, f StackFacts, b Resource) []Failure {
+	for _, s := range bucketPolicy(t, b.LogicalID) {
+		if s.Effect == "Deny" && s.AnyPrincipal() && s.GrantsAction("s3:GetObject") && s.GrantsAction("s3:PutObject") &&
+			isFalse(s.Condition("Bool", "aws:SecureTransport")) && len(s.Resources) >= 2 {
+			return nil
+		}
+	}
+	return []Failure{{b.Path(), "no bucket-policy statement denies s3:* to everyone when aws:SecureTransport is false"}}
+}
+
+// trailBucketWriters checks that only the two trails may write to the CloudTrail bucket.
+func trailBucketWriters(t *Template, f StackFacts) []Failure {
+	b, fails := trailBucket(t, f)
+	if b == nil {
+		return fails
+	}
+	var put, acl, denyDelete bool
+	for _, s := range bucketPolicy(t, b.LogicalID) {
+		if !s.Allows() {
+			if s.AnyPrincipal() && s.GrantsAction("s3:DeleteObject") && s.GrantsAction("s3:DeleteObjectVersion") &&
+				s.ConditionEquals("StringNotEquals", "aws:PrincipalAccount", f.LoggingAccount) {
+				denyDelete = true
+			}
+			continue
+		}
+		fails = append(fails, trailWriteStatement(f, *b, s)...)
+		put = put || s.GrantsAction("s3:PutObject")
+		acl = acl || s.GrantsAction("s3:GetBucketAcl")
+	}
+	if !put || !acl {
+		fails = append(fails, Failure{b.Path(), "the bucket policy does not let the trail call both s3:GetBucketAcl and s3:PutObject"})
+	}
+	if !denyDelete {
+		fails = append(fails, Failure{b.Path(), "no statement denies s3:DeleteObject and s3:DeleteObjectVersion to principals outside the logging account"})
+	}
+	return fails
+}
+
+// trailWriteStatement checks that an allowing statement of the CloudTrail
+// bucket's policy admits only CloudTrail, for the two trails, to read the
+// ACL and write under AWSLogs/<the trail's account>/.
+func trailWriteStatement(f StackFacts, b Resource, s Statement) []Failure {
+	var fails []Failure
+	where := fmt.Sprintf("bucket policy statement %q", s.Sid)
+	if len(s.Principals) != 1 || len(s.Principals["Service"]) != 1 || !s.HasPrincipal("Service", "cloudtrail.amazonaws.com") {
+		fails = append(fails, Failure{b.Path(), where + " allows a principal other than cloudtrail.amazonaws.com"})
+	}
+	for _, a := range s.Actions {
+		if a != "s3:GetBucketAcl" && a != "s3:PutObject" {
+			fails = append(fails, Failure{b.Path(), where + " allows " + a + "; only s3:GetBucketAcl and s3:PutObject are allowed"})
+		}
+	}
+	if !s.ConditionWithin("StringEquals", "aws:SourceArn", f.TrailARN, f.LoggingTrailARN) {
+		fails = append(fails, Failure{b.Path(), where + " is not scoped to the two trails by aws:SourceArn (" + f.TrailARN + ", " + f.LoggingTrailARN + ")"})
+	}
+	if !s.GrantsAction("s3:PutObject") {
+		return fails
+	}
+	trails := list(s.Condition("StringEquals", "aws:SourceArn"))
+	account := ""
+	if len(trails) == 1 {
+		account = accountOf(fmt.Sprint(trails[0]))
+	}
+	for _, r := range s.Resources {
+		if account == "" || !strings.Contains(flatten(r), "/AWSLogs/"+account+"/") {
+			fails = append(fails, Failure{b.Path(), where + " lets a trail write outside AWSLogs/<its account>/: " + flatten(r)})
+		}
+	}
+	return fails
+}
+
+// logKeyTrailsOnly checks that the log key admits CloudTrail only for the two trails.
+func logKeyTrailsOnly(t *Template, f StackFacts) []Failure {
+	k, fails := trailKey(t, f)
+	if k == nil {
+		return fails
+	}
+	var generate bool
+	for _, s := range Statements(k.Properties()["KeyPolicy"]) {
+		if !s.Allows() {
+			continue
+		}
+		where := fmt.Sprintf("key policy statement %q", s.Sid)
+		if s.AnyPrincipal() {
+			fails = append(fails, Failure{k.Path(), where + " allows every principal"})
+		}
+		for _, acct := range s.PrincipalAccounts() {
+			if acct != f.LoggingAccount {
+				fails = append(fails, Failure{k.Path(), fmt.Sprintf("%s allows account %s; only the logging account %s may use the key directly", where, acct, f.LoggingAccount)})
+			}
+		}
+		if _, ok := s.Principals["Service"]; ok {
+			fails = append(fails, logKeyServiceStatement(f, *k, s, where)...)
+			generate = generate || s.GrantsAction("kms:GenerateDataKey")
+		}
+	}
+	if !generate {
+		fails = append(fails, Failure{k.Path(), "CloudTrail is not allowed kms:GenerateDataKey*: the trail could not encrypt"})
+	}
+	return fails
+}
+
+// logKeyServiceStatement checks that an allowing statement of the log key
+// for a service admits only CloudTrail, for the two trails, to encrypt in
+// its trail's encryption context, and never to decrypt.
+func logKeyServiceStatement(f StackFacts, k Resource, s Statement, where string) []Failure {
+	var fails []Failure
+	if !s.HasPrincipal("Service", "cloudtrail.amazonaws.com") || len(s.Principals["Service"]) != 1 {
+		fails = append(fails, Failure{k.Path(), where + " allows a service other than CloudTrail"})
+	}
+	if !s.ConditionWithin("StringEquals", "aws:SourceArn", f.TrailARN, f.LoggingTrailARN) {
+		fails = append(fails, Failure{k.Path(), where + " is not scoped to the two trails by aws:SourceArn"})
+	}
+	if s.GrantsAction("kms:GenerateDataKey") {
+		trails := list(s.Condition("StringEquals", "aws:SourceArn"))
+		ctx, _ := s.Condition("StringLike", "kms:EncryptionContext:aws:cloudtrail:arn").(string)
+		if len(trails) != 1 || !strings.Contains(ctx, fmt.Sprintf(":%s:trail/", accountOf(fmt.Sprint(trails[0])))) {
+			fails = append(fails, Failure{k.Path(), where + " lacks the aws:cloudtrail:arn encryption context of its one trail's account"})
+		}
+	}
+	if s.GrantsAction("kms:Decrypt") {
+		fails = append(fails, Failure{k.Path(), where + " lets CloudTrail decrypt"})
+	}
+	return fails
+}
+
+// trailBucketAccessLogged checks that the CloudTrail bucket logs its access to a second bucket without Object Lock.
+func trailBucketAccessLogged(t *Template, f StackFacts) []Failure {
+	b, fails := trailBucket(t, f)
+	if b == nil {
+		return fails
+	}
+	dest, _ := b.Get("LoggingConfiguration", "DestinationBucketName")
+	id, ok := RefTarget(dest)
+	target, found := t.Resource(id)
+	if !ok || !found || target.Type != "AWS::S3::Bucket" || id == b.LogicalID {
+		return []Failure{{b.Path(), "server access logging does not target a separate bucket of the log archive"}}
+	}
+	if target.Bool("ObjectLockEnabled") {
+		return []Failure{{target.Path(), "the access-log bucket has Object Lock; S3 log delivery cannot write to it"}}
+	}
+	return nil
+}
+
+// trailLogsTiered checks that CloudTrail logs move to colder storage and never expire before their lock ends.
+func trailLogsTiered(t *Template, f StackFacts) []Failure {
+	b, fails := trailBucket(t, f)
+	if b == nil {
+		return fails
+	}
+	rules, _ := b.Get("LifecycleConfiguration", "Rules")
+	for _, r := range list(rules) {
+		if s, _ := dig(r, "Status"); s != "Enabled" {
+			continue
+		}
+		trans, _ := dig(r, "Transitions")
+		cold := false
+		for _, tr := range list(trans) {
+			switch sc, _ := dig(tr, "StorageClass"); sc {
+			case "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE":
+				cold = true
+			}
+		}
+		if !cold {
+			continue
+		}
+		if exp, ok := dig(r, "ExpirationInDays"); ok && !numberAtLeast(exp, f.LockDays) {
+			return []Failure{{b.Path(), fmt.Sprintf("logs expire after %v days, before their %d-day lock ends", exp, f.LockDays)}}
+		}
+		return nil
+	}
+	return []Failure{{b.Path(), "no enabled lifecycle rule moves logs to a Glacier storage class"}}
+}
+
+// archiveResistsAccount checks that the log archive's key and buckets resist their own account.
+func archiveResistsAccount(t *Template, f StackFacts) []Failure {
+	var fails []Failure
+	key, kf := trailKey(t, f)
+	bucket, bf := trailBucket(t, f)
+	fails = append(append(fails, kf...), bf...)
+	if key != nil && !guardedBy(Statements(key.Properties()["KeyPolicy"]), GuardedKeyActions, f.Guardians, "") {
+		fails = append(fails, Failure{key.Path(), fmt.Sprintf("its policy does not deny %s to every principal but %s", strings.Join(GuardedKeyActions, ", "), strings.Join(f.Guardians, " and "))})
+	}
+	if bucket != nil && !guardedBy(bucketPolicy(t, bucket.LogicalID), GuardedBucketActions, f.Guardians, bucket.LogicalID) {
+		fails = append(fails, Failure{bucket.Path(), fmt.Sprintf("its policy does not deny %s to every principal but %s", strings.Join(GuardedBucketActions, ", "), strings.Join(f.Guardians, " and "))})
+	}
+	if bucket != nil && !guardedBy(bucketPolicy(t, bucket.LogicalID), GuardedObjectActions, f.Guardians, bucket.LogicalID) {
+		fails = append(fails, Failure{bucket.Path(), fmt.Sprintf("its policy does not deny %s on the archived logs to every principal but %s", strings.Join(GuardedObjectActions, ", "), strings.Join(f.Guardians, " and "))})
+	}
+	return fails
 }
 
 // trailBucket finds the CloudTrail bucket by its deterministic name.

@@ -25,187 +25,243 @@ func networkControls() []Control {
 	return inSection(LayerNetwork, networkPkg, RoleWorkload, []Control{
 		{
 			ID: "NET-1", Title: "The VPC spans the configured number of availability zones (at least two), each with a Public, an App and a Data subnet",
-			Check: func(t *Template, f StackFacts) []Failure {
-				fails := oneVPC(t)
-				if f.AZCount < 2 {
-					fails = append(fails, Failure{"", fmt.Sprintf("the stack records %d availability zone(s); at least two are required", f.AZCount)})
-				}
-				byTier := subnetsByTier(t)
-				for _, tier := range []string{SubnetPublic, SubnetApp, SubnetData} {
-					azs := map[string]bool{}
-					for _, s := range byTier[tier] {
-						azs[describeValue(s.Properties()["AvailabilityZone"])] = true
-					}
-					if len(azs) != f.AZCount || len(byTier[tier]) != f.AZCount {
-						fails = append(fails, Failure{"", fmt.Sprintf("%d %s subnet(s) in %d zone(s); expected one in each of %d zones", len(byTier[tier]), strings.ToLower(tier), len(azs), f.AZCount)})
-					}
-				}
-				return fails
-			},
+			Check: vpcSpansZones,
 		},
 		{
 			ID: "NET-2", Title: "No subnet assigns public IPs on launch; only Public subnets route to the internet gateway; App subnets leave the VPC only through the configured NAT gateways with internetEgress, not at all without; Data subnets never",
 			Frameworks: []string{"FSBP EC2.15"},
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				byTier := subnetsByTier(t)
-				for _, s := range t.Resources("AWS::EC2::Subnet") {
-					if s.Bool("MapPublicIpOnLaunch") {
-						fails = append(fails, Failure{s.Path(), "MapPublicIpOnLaunch is true"})
-					}
-					if subnetTier(s) == "" {
-						fails = append(fails, Failure{s.Path(), "has no aws-cdk:subnet-name tag, so its tier cannot be checked"})
-					}
-				}
-				publicIDs := map[string]bool{}
-				for _, s := range byTier[SubnetPublic] {
-					publicIDs[s.LogicalID] = true
-				}
-				for tier, subnets := range byTier {
-					for _, s := range subnets {
-						for _, r := range routesOf(t, s.LogicalID) {
-							target, kind := routeTarget(t, r)
-							switch {
-							case kind == "AWS::EC2::InternetGateway" && tier != SubnetPublic:
-								fails = append(fails, Failure{r.Path(), fmt.Sprintf("routes the %s subnet %s to the internet gateway", strings.ToLower(tier), s.Path())})
-							case kind == "AWS::EC2::NatGateway" && (tier != SubnetApp || !f.InternetEgress):
-								fails = append(fails, Failure{r.Path(), fmt.Sprintf("routes the %s subnet %s to a NAT gateway", strings.ToLower(tier), s.Path())})
-							case kind != "AWS::EC2::InternetGateway" && kind != "AWS::EC2::NatGateway":
-								fails = append(fails, Failure{r.Path(), fmt.Sprintf("routes the %s subnet %s out of the VPC through %s", strings.ToLower(tier), s.Path(), target)})
-							}
-						}
-						if tier == SubnetApp && f.InternetEgress && !hasDefaultRoute(t, s.LogicalID, "AWS::EC2::NatGateway") {
-							fails = append(fails, Failure{s.Path(), "App subnet without a default route through a NAT gateway (internetEgress is true)"})
-						}
-					}
-				}
-				nats := t.Resources("AWS::EC2::NatGateway")
-				if len(nats) != f.NatGateways {
-					fails = append(fails, Failure{"", fmt.Sprintf("%d NAT gateway(s); the configuration asks for %d", len(nats), f.NatGateways)})
-				}
-				for _, n := range nats {
-					if id, ok := RefTarget(n.Properties()["SubnetId"]); !ok || !publicIDs[id] {
-						fails = append(fails, Failure{n.Path(), "is not in a public subnet"})
-					}
-				}
-				return fails
-			},
+			Check:      subnetRouting,
 		},
 		{
 			ID: "NET-3", Title: "VPC flow logs capture ALL traffic into a CloudWatch Logs group encrypted with a customer-managed key and kept for the configured retention",
 			Frameworks: []string{"FSBP EC2.6", "CIS 3.7"},
-			Check: func(t *Template, f StackFacts) []Failure {
-				vpcs := t.Resources("AWS::EC2::VPC")
-				var fails []Failure
-				for _, v := range vpcs {
-					ok := false
-					for _, fl := range t.Resources("AWS::EC2::FlowLog") {
-						if id, isRef := RefTarget(fl.Properties()["ResourceId"]); !isRef || id != v.LogicalID {
-							continue
-						}
-						if fl.String("TrafficType") != "ALL" {
-							fails = append(fails, Failure{fl.Path(), "TrafficType is " + fmt.Sprint(orNone(fl.Properties()["TrafficType"])) + ", not ALL"})
-							continue
-						}
-						if d := fl.String("LogDestinationType"); d != "" && d != "cloud-watch-logs" {
-							fails = append(fails, Failure{fl.Path(), "delivers to " + d + ", not to an encrypted CloudWatch Logs group"})
-							continue
-						}
-						gid, isRef := RefTarget(fl.Properties()["LogGroupName"])
-						g, found := t.Resource(gid)
-						if !isRef || !found || g.Type != "AWS::Logs::LogGroup" {
-							fails = append(fails, Failure{fl.Path(), "does not deliver to a log group of this stack"})
-							continue
-						}
-						fails = append(fails, encryptedLogGroup(t, g, f.LogRetentionDays)...)
-						ok = true
-					}
-					if !ok {
-						fails = append(fails, Failure{v.Path(), "no flow log of ALL traffic into a log group of this stack"})
-					}
-				}
-				return append(fails, oneVPC(t)...)
-			},
+			Check:      flowLogsOn,
 		},
 		{
 			ID: "NET-4", Title: "The VPC's default security group has every rule removed",
 			Frameworks: []string{"FSBP EC2.2", "CIS 5.4"},
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				for _, v := range t.Resources("AWS::EC2::VPC") {
-					if !restrictsDefaultSG(t, v.LogicalID) {
-						fails = append(fails, Failure{v.Path(), "nothing removes the rules of its default security group (CDK's RestrictDefaultSecurityGroup)"})
-					}
-				}
-				return fails
-			},
+			Check:      each("AWS::EC2::VPC", "", defaultSGClosed),
 		},
 		{
 			ID: "NET-5", Title: "An S3 gateway endpoint serves the App subnets; with interfaceEndpoints on, Secrets Manager and KMS interface endpoints with private DNS admit HTTPS only from security groups, by reference",
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				s3 := endpoint(t, "s3", "Gateway")
-				if s3 == nil {
-					fails = append(fails, Failure{"", "no S3 gateway endpoint"})
-				} else {
-					tables := map[string]bool{}
-					for _, rt := range list(s3.Properties()["RouteTableIds"]) {
-						if id, ok := RefTarget(rt); ok {
-							tables[id] = true
-						}
-					}
-					for _, s := range subnetsByTier(t)[SubnetApp] {
-						if rt := routeTableOf(t, s.LogicalID); rt == "" || !tables[rt] {
-							fails = append(fails, Failure{s3.Path(), "does not serve the route table of App subnet " + s.Path()})
-						}
-					}
-				}
-				if !f.InterfaceEndpoints {
-					return fails
-				}
-				for _, svc := range []string{"secretsmanager", "kms"} {
-					e := endpoint(t, svc, "Interface")
-					if e == nil {
-						fails = append(fails, Failure{"", "no " + svc + " interface endpoint (interfaceEndpoints is on)"})
-						continue
-					}
-					if !e.Bool("PrivateDnsEnabled") {
-						fails = append(fails, Failure{e.Path(), "PrivateDnsEnabled is not true, so clients would still resolve the public endpoint"})
-					}
-					sgs := list(e.Properties()["SecurityGroupIds"])
-					if len(sgs) == 0 {
-						fails = append(fails, Failure{e.Path(), "has no security group of this stack"})
-					}
-					for _, sg := range sgs {
-						id, _ := RefTarget(sg)
-						for _, rule := range ingressRules(t, id) {
-							if rule.source == "" || !rule.allowsOnly(443) {
-								fails = append(fails, Failure{rule.path, "endpoint security group admits " + rule.String() + "; only HTTPS from a security group is allowed"})
-							}
-						}
-					}
-				}
-				return fails
-			},
+			Check: endpointsServeApp,
 		},
 		{
 			ID: "NET-6", Title: "No security group admits SSH (22) or RDP (3389) from any source, nor any port but 80 and 443 from the internet",
 			Frameworks: []string{"FSBP EC2.13", "FSBP EC2.14", "FSBP EC2.18", "FSBP EC2.19", "CIS 5.2", "CIS 5.3"},
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				for _, sg := range t.Resources("AWS::EC2::SecurityGroup") {
-					for _, r := range ingressRules(t, sg.LogicalID) {
-						if r.covers(22) || r.covers(3389) {
-							fails = append(fails, Failure{r.path, "admits " + r.String() + ", which includes SSH or RDP"})
-						} else if r.fromInternet() && !(r.allowsOnly(443) || r.allowsOnly(80)) {
-							fails = append(fails, Failure{r.path, "admits " + r.String() + " from the internet"})
-						}
-					}
-				}
-				return fails
-			},
+			Check:      each("AWS::EC2::SecurityGroup", "", noAdminPortsOpen),
 		},
 	})
+}
+
+// vpcSpansZones checks that the VPC spans the configured zones, each with a subnet of every tier.
+func vpcSpansZones(t *Template, f StackFacts) []Failure {
+	fails := oneVPC(t)
+	if f.AZCount < 2 {
+		fails = append(fails, Failure{"", fmt.Sprintf("the stack records %d availability zone(s); at least two are required", f.AZCount)})
+	}
+	byTier := subnetsByTier(t)
+	for _, tier := range []string{SubnetPublic, SubnetApp, SubnetData} {
+		azs := map[string]bool{}
+		for _, s := range byTier[tier] {
+			azs[describeValue(s.Properties()["AvailabilityZone"])] = true
+		}
+		if len(azs) != f.AZCount || len(byTier[tier]) != f.AZCount {
+			fails = append(fails, Failure{"", fmt.Sprintf("%d %s subnet(s) in %d zone(s); expected one in each of %d zones", len(byTier[tier]), strings.ToLower(tier), len(azs), f.AZCount)})
+		}
+	}
+	return fails
+}
+
+// subnetRouting checks that subnets assign no public IPs and route to the internet only as their tier allows.
+func subnetRouting(t *Template, f StackFacts) []Failure {
+	fails := each("AWS::EC2::Subnet", "", subnetTagged)(t, f)
+	byTier := subnetsByTier(t)
+	for tier, subnets := range byTier {
+		for _, s := range subnets {
+			fails = append(fails, subnetRoutes(t, f, tier, s)...)
+		}
+	}
+	return append(fails, natGatewaysPublic(t, f, byTier)...)
+}
+
+// subnetTagged checks that a subnet assigns no public IP and carries its tier's tag.
+func subnetTagged(t *Template, f StackFacts, s Resource) []Failure {
+	var fails []Failure
+	if s.Bool("MapPublicIpOnLaunch") {
+		fails = append(fails, Failure{s.Path(), "MapPublicIpOnLaunch is true"})
+	}
+	if subnetTier(s) == "" {
+		fails = append(fails, Failure{s.Path(), "has no aws-cdk:subnet-name tag, so its tier cannot be checked"})
+	}
+	return fails
+}
+
+// subnetRoutes checks that a subnet of the tier leaves the VPC only through
+// the gateway its tier allows, and that App subnets have their NAT route
+// when internetEgress is on.
+func subnetRoutes(t *Template, f StackFacts, tier string, s Resource) []Failure {
+	var fails []Failure
+	for _, r := range routesOf(t, s.LogicalID) {
+		target, kind := routeTarget(t, r)
+		switch {
+		case kind == "AWS::EC2::InternetGateway" && tier != SubnetPublic:
+			fails = append(fails, Failure{r.Path(), fmt.Sprintf("routes the %s subnet %s to the internet gateway", strings.ToLower(tier), s.Path())})
+		case kind == "AWS::EC2::NatGateway" && (tier != SubnetApp || !f.InternetEgress):
+			fails = append(fails, Failure{r.Path(), fmt.Sprintf("routes the %s subnet %s to a NAT gateway", strings.ToLower(tier), s.Path())})
+		case kind != "AWS::EC2::InternetGateway" && kind != "AWS::EC2::NatGateway":
+			fails = append(fails, Failure{r.Path(), fmt.Sprintf("routes the %s subnet %s out of the VPC through %s", strings.ToLower(tier), s.Path(), target)})
+		}
+	}
+	if tier == SubnetApp && f.InternetEgress && !hasDefaultRoute(t, s.LogicalID, "AWS::EC2::NatGateway") {
+		fails = append(fails, Failure{s.Path(), "App subnet without a default route through a NAT gateway (internetEgress is true)"})
+	}
+	return fails
+}
+
+// natGatewaysPublic checks that there are as many NAT gateways as
+// configured, each in a public subnet.
+func natGatewaysPublic(t *Template, f StackFacts, byTier map[string][]Resource) []Failure {
+	var fails []Failure
+	publicIDs := map[string]bool{}
+	for _, s := range byTier[SubnetPublic] {
+		publicIDs[s.LogicalID] = true
+	}
+	nats := t.Resources("AWS::EC2::NatGateway")
+	if len(nats) != f.NatGateways {
+		fails = append(fails, Failure{"", fmt.Sprintf("%d NAT gateway(s); the configuration asks for %d", len(nats), f.NatGateways)})
+	}
+	for _, n := range nats {
+		if id, ok := RefTarget(n.Properties()["SubnetId"]); !ok || !publicIDs[id] {
+			fails = append(fails, Failure{n.Path(), "is not in a public subnet"})
+		}
+	}
+	return fails
+}
+
+// flowLogsOn checks that VPC flow logs capture all traffic into an encrypted, retained log group.
+func flowLogsOn(t *Template, f StackFacts) []Failure {
+	return append(each("AWS::EC2::VPC", "", vpcFlowLogged)(t, f), oneVPC(t)...)
+}
+
+// vpcFlowLogged checks that a flow log of the VPC captures all its traffic into an encrypted, retained log group.
+func vpcFlowLogged(t *Template, f StackFacts, v Resource) []Failure {
+	var fails []Failure
+	ok := false
+	for _, fl := range t.Resources("AWS::EC2::FlowLog") {
+		if id, isRef := RefTarget(fl.Properties()["ResourceId"]); !isRef || id != v.LogicalID {
+			continue
+		}
+		g, why := flowLogGroup(t, fl)
+		if why != "" {
+			fails = append(fails, Failure{fl.Path(), why})
+			continue
+		}
+		fails = append(fails, encryptedLogGroup(t, g, f.LogRetentionDays)...)
+		ok = true
+	}
+	if !ok {
+		fails = append(fails, Failure{v.Path(), "no flow log of ALL traffic into a log group of this stack"})
+	}
+	return fails
+}
+
+// flowLogGroup returns the log group of this stack that a flow log of ALL
+// traffic delivers to, or why it has none.
+func flowLogGroup(t *Template, fl Resource) (Resource, string) {
+	if fl.String("TrafficType") != "ALL" {
+		return Resource{}, "TrafficType is " + fmt.Sprint(orNone(fl.Properties()["TrafficType"])) + ", not ALL"
+	}
+	if d := fl.String("LogDestinationType"); d != "" && d != "cloud-watch-logs" {
+		return Resource{}, "delivers to " + d + ", not to an encrypted CloudWatch Logs group"
+	}
+	gid, isRef := RefTarget(fl.Properties()["LogGroupName"])
+	g, found := t.Resource(gid)
+	if !isRef || !found || g.Type != "AWS::Logs::LogGroup" {
+		return Resource{}, "does not deliver to a log group of this stack"
+	}
+	return g, ""
+}
+
+// defaultSGClosed checks that the VPC's default security group has no rules.
+func defaultSGClosed(t *Template, f StackFacts, v Resource) []Failure {
+	if !restrictsDefaultSG(t, v.LogicalID) {
+		return []Failure{{v.Path(), "nothing removes the rules of its default security group (CDK's RestrictDefaultSecurityGroup)"}}
+	}
+	return nil
+}
+
+// endpointsServeApp checks that the VPC endpoints serve the App subnets.
+func endpointsServeApp(t *Template, f StackFacts) []Failure {
+	fails := s3EndpointServesApp(t)
+	if !f.InterfaceEndpoints {
+		return fails
+	}
+	for _, svc := range []string{"secretsmanager", "kms"} {
+		fails = append(fails, interfaceEndpointPrivate(t, svc)...)
+	}
+	return fails
+}
+
+// s3EndpointServesApp checks that an S3 gateway endpoint serves the route
+// table of every App subnet.
+func s3EndpointServesApp(t *Template) []Failure {
+	s3 := endpoint(t, "s3", "Gateway")
+	if s3 == nil {
+		return []Failure{{"", "no S3 gateway endpoint"}}
+	}
+	var fails []Failure
+	tables := map[string]bool{}
+	for _, rt := range list(s3.Properties()["RouteTableIds"]) {
+		if id, ok := RefTarget(rt); ok {
+			tables[id] = true
+		}
+	}
+	for _, s := range subnetsByTier(t)[SubnetApp] {
+		if rt := routeTableOf(t, s.LogicalID); rt == "" || !tables[rt] {
+			fails = append(fails, Failure{s3.Path(), "does not serve the route table of App subnet " + s.Path()})
+		}
+	}
+	return fails
+}
+
+// interfaceEndpointPrivate checks that the service's interface endpoint
+// exists, has private DNS, and admits only HTTPS from security groups.
+func interfaceEndpointPrivate(t *Template, svc string) []Failure {
+	e := endpoint(t, svc, "Interface")
+	if e == nil {
+		return []Failure{{"", "no " + svc + " interface endpoint (interfaceEndpoints is on)"}}
+	}
+	var fails []Failure
+	if !e.Bool("PrivateDnsEnabled") {
+		fails = append(fails, Failure{e.Path(), "PrivateDnsEnabled is not true, so clients would still resolve the public endpoint"})
+	}
+	sgs := list(e.Properties()["SecurityGroupIds"])
+	if len(sgs) == 0 {
+		fails = append(fails, Failure{e.Path(), "has no security group of this stack"})
+	}
+	for _, sg := range sgs {
+		id, _ := RefTarget(sg)
+		for _, rule := range ingressRules(t, id) {
+			if rule.source == "" || !rule.allowsOnly(443) {
+				fails = append(fails, Failure{rule.path, "endpoint security group admits " + rule.String() + "; only HTTPS from a security group is allowed"})
+			}
+		}
+	}
+	return fails
+}
+
+// noAdminPortsOpen checks that a security group admits neither SSH nor RDP, nor other ports from the internet.
+func noAdminPortsOpen(t *Template, f StackFacts, sg Resource) []Failure {
+	var fails []Failure
+	for _, r := range ingressRules(t, sg.LogicalID) {
+		if r.covers(22) || r.covers(3389) {
+			fails = append(fails, Failure{r.path, "admits " + r.String() + ", which includes SSH or RDP"})
+		} else if r.fromInternet() && !(r.allowsOnly(443) || r.allowsOnly(80)) {
+			fails = append(fails, Failure{r.path, "admits " + r.String() + " from the internet"})
+		}
+	}
+	return fails
 }
 
 func oneVPC(t *Template) []Failure {

@@ -16,57 +16,63 @@ func orgControls() []Control {
 				}
 				return ""
 			},
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				for _, typ := range []string{"AWS::IAM::Role", "AWS::IAM::User"} {
-					for _, r := range t.Resources(typ) {
-						v, ok := r.Get("PermissionsBoundary")
-						if got := flatten(v); !ok || got != f.Boundary {
-							fails = append(fails, Failure{r.Path(), fmt.Sprintf("its permissions boundary is %v, not %s", orNone(v), f.Boundary)})
-						}
-					}
-				}
-				return fails
-			},
+			Check: rolesBounded,
 		},
 		{
 			ID: "ORG-2", Title: "Every taggable resource carries the tags project=<appName>, profile=<profile> and those configured in tags, CDK's custom-resource roles and functions included",
 			Construct: "stacks", Role: RoleAny,
-			Check: func(t *Template, f StackFacts) []Failure {
-				var fails []Failure
-				keys := make([]string, 0, len(f.Tags))
-				for k := range f.Tags {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				tagged := 0
-				for _, r := range t.all() {
-					v, ok := r.Get("Tags")
-					if !ok {
-						if taggableTypes[r.Type] && len(keys) > 0 {
-							fails = append(fails, Failure{r.Path(), "carries no tags, though " + r.Type + " takes them"})
-						}
-						continue
-					}
-					tagged++
-					have := tagsOf(v)
-					for _, k := range keys {
-						if got, ok := have[k]; !ok || got != f.Tags[k] {
-							fails = append(fails, Failure{r.Path(), fmt.Sprintf("lacks the tag %s=%s", k, f.Tags[k])})
-						}
-					}
-				}
-				if tagged == 0 && len(keys) > 0 {
-					fails = append(fails, Failure{"", "no resource carries any tag"})
-				}
-				return fails
-			},
+			Check: requiredTags,
 		},
 	}
 	for i := range cs {
 		cs[i].Layer, cs[i].Responsibility = LayerApp, Customer
 	}
 	return cs
+}
+
+// rolesBounded checks that every IAM role and user carries the permissions boundary.
+func rolesBounded(t *Template, f StackFacts) []Failure {
+	var fails []Failure
+	for _, typ := range []string{"AWS::IAM::Role", "AWS::IAM::User"} {
+		for _, r := range t.Resources(typ) {
+			v, ok := r.Get("PermissionsBoundary")
+			if got := flatten(v); !ok || got != f.Boundary {
+				fails = append(fails, Failure{r.Path(), fmt.Sprintf("its permissions boundary is %v, not %s", orNone(v), f.Boundary)})
+			}
+		}
+	}
+	return fails
+}
+
+// requiredTags checks that every taggable resource carries the required tags.
+func requiredTags(t *Template, f StackFacts) []Failure {
+	var fails []Failure
+	keys := make([]string, 0, len(f.Tags))
+	for k := range f.Tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	tagged := 0
+	for _, r := range t.all() {
+		v, ok := r.Get("Tags")
+		if !ok {
+			if taggableTypes[r.Type] && len(keys) > 0 {
+				fails = append(fails, Failure{r.Path(), "carries no tags, though " + r.Type + " takes them"})
+			}
+			continue
+		}
+		tagged++
+		have := tagsOf(v)
+		for _, k := range keys {
+			if got, ok := have[k]; !ok || got != f.Tags[k] {
+				fails = append(fails, Failure{r.Path(), fmt.Sprintf("lacks the tag %s=%s", k, f.Tags[k])})
+			}
+		}
+	}
+	if tagged == 0 && len(keys) > 0 {
+		fails = append(fails, Failure{"", "no resource carries any tag"})
+	}
+	return fails
 }
 
 // taggableTypes are the resource types of this app that take Tags: each

@@ -413,3 +413,20 @@ func inSection(layer, construct string, role Role, cs []Control) []Control {
 	}
 	return cs
 }
+
+// each returns a check that runs check on every resource of type typ, in
+// template order. A template without one fails with absent ("" when having
+// none is fine: then there is nothing to fail).
+func each(typ, absent string, check func(t *Template, f StackFacts, r Resource) []Failure) func(t *Template, f StackFacts) []Failure {
+	return func(t *Template, f StackFacts) []Failure {
+		rs := t.Resources(typ)
+		if len(rs) == 0 && absent != "" {
+			return []Failure{{"", absent}}
+		}
+		var fails []Failure
+		for _, r := range rs {
+			fails = append(fails, check(t, f, r)...)
+		}
+		return fails
+	}
+}

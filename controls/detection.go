@@ -190,7 +190,9 @@ func securityHubEnabled(t *Template, f StackFacts) []Failure {
 	have := map[string]bool{}
 	for _, s := range t.Resources("AWS::SecurityHub::Standard") {
 		arn := flatten(s.Properties()["StandardsArn"])
-		have[arn[strings.Index(arn, "standards/")+len("standards/"):]] = true
+		if i := strings.Index(arn, "standards/"); i >= 0 { // a standard without one enables nothing this control knows
+			have[arn[i+len("standards/"):]] = true
+		}
 	}
 	want := f.SecurityHubStandards
 	if len(want) == 0 {

@@ -294,10 +294,11 @@ func webACLLogging(t *Template, f StackFacts, acl Resource) []Failure {
 		}
 		for _, d := range list(lc.Properties()["LogDestinationConfigs"]) {
 			dest := flatten(d)
-			name := dest[strings.Index(dest, ":log-group:")+len(":log-group:"):]
-			if !strings.Contains(dest, ":log-group:") {
+			i := strings.Index(dest, ":log-group:")
+			if i < 0 {
 				continue
 			}
+			name := dest[i+len(":log-group:"):]
 			if g := logGroupNamed(t, name); g != nil {
 				logged = true
 				fails = append(fails, encryptedLogGroup(t, *g, f.LogRetentionDays)...)

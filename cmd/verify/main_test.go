@@ -236,3 +236,20 @@ func TestOneSynthesisAtATime(t *testing.T) {
 		})
 	}
 }
+
+// TestOddTemplatesFailWithoutPanic: properties that a template of this app
+// never has (a Security Hub standard without an ARN, a WAF log destination
+// that is no log group) make controls fail, never verify panic.
+func TestOddTemplatesFailWithoutPanic(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range templateFiles {
+		data, _ := os.ReadFile(filepath.Join(golden, name))
+		data = bytes.ReplaceAll(data, []byte(`"StandardsArn"`), []byte(`"StandardsArnX"`))
+		data = bytes.ReplaceAll(data, []byte(`"LogDestinationConfigs": [`), []byte(`"LogDestinationConfigs": ["x",`))
+		os.WriteFile(filepath.Join(dir, name), data, 0o644)
+	}
+	code, out, errOut := verify(t, dir)
+	if code != 1 || strings.Contains(errOut, "panic") {
+		t.Errorf("exit %d, want 1 (failures, no panic)\n%s\n%s", code, out, errOut)
+	}
+}

@@ -52,15 +52,7 @@ func checkAppUser(t *Template, f StackFacts, db Resource) []Failure {
 func appUserFunction(t *Template, u, fn Resource) []Failure {
 	var fails []Failure
 	subnets, _ := fn.Get("VpcConfig", "SubnetIds")
-	ids := refsIn(subnets)
-	if len(ids) == 0 {
-		fails = append(fails, Failure{fn.Path(), "does not run in the VPC, where the database is"})
-	}
-	for _, id := range ids {
-		if sn, ok := t.Resource(id); !ok || subnetTier(sn) != SubnetApp {
-			fails = append(fails, Failure{fn.Path(), "runs in " + id + ", not an App subnet"})
-		}
-	}
+	fails = append(fails, inAppSubnets(t, fn.Path(), "the database-user function", subnets)...)
 	// It answers CloudFormation through the S3 gateway endpoint and reads
 	// the secret through the Secrets Manager endpoint: both must exist
 	// before it runs and until it has answered a delete.
@@ -225,4 +217,20 @@ func appUserFunctionSG(t *Template) string {
 		}
 	}
 	return ""
+}
+
+// inAppSubnets checks that a function (what, at path) runs in the VPC, in
+// the App subnets only: subnets is its list of subnet IDs.
+func inAppSubnets(t *Template, path, what string, subnets any) []Failure {
+	ids := refsIn(subnets)
+	if len(ids) == 0 {
+		return []Failure{{path, what + " does not run in the VPC"}}
+	}
+	var fails []Failure
+	for _, id := range ids {
+		if sn, ok := t.Resource(id); !ok || subnetTier(sn) != SubnetApp {
+			fails = append(fails, Failure{path, what + " runs in " + id + ", not an App subnet"})
+		}
+	}
+	return fails
 }

@@ -256,18 +256,8 @@ func rotationSchedule(f StackFacts, rs Resource) []Failure {
 // rotationSubnets checks that the rotation function runs in the VPC, in
 // private subnets only.
 func rotationSubnets(t *Template, rs Resource) []Failure {
-	var fails []Failure
 	subnets, _ := rs.Get("HostedRotationLambda", "VpcSubnetIds")
-	ids := refsIn(subnets)
-	if len(ids) == 0 {
-		fails = append(fails, Failure{rs.Path(), "the rotation function does not run in the VPC"})
-	}
-	for _, id := range ids {
-		if sn, found := t.Resource(id); !found || subnetTier(sn) != SubnetApp {
-			fails = append(fails, Failure{rs.Path(), "the rotation function runs in " + id + ", not a private subnet"})
-		}
-	}
-	return fails
+	return inAppSubnets(t, rs.Path(), "the rotation function", subnets)
 }
 
 // dbSecurityGroupScoped checks that a database's security group admits only its clients on the database port and allows no egress.

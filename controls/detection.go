@@ -84,19 +84,26 @@ func detectionControls() []Control {
 
 // cisMetricFilters checks that the trail's log group carries the CIS metric filters, each alarmed.
 func cisMetricFilters(t *Template, f StackFacts) []Failure {
+	return trailFiltersAlarmed(t, f, CISFilters(), "the benchmark's (Security Hub reports a near miss as failed)")
+}
+
+// trailFiltersAlarmed checks that the account trail's log group carries each
+// of filters, with its exact pattern (whose is the source of the pattern,
+// for messages), and an alarm on it to an SNS topic of the stack.
+func trailFiltersAlarmed(t *Template, f StackFacts, filters []CISFilter, whose string) []Failure {
 	tr, fails := accountTrail(t, f)
 	if tr == nil {
 		return fails
 	}
 	groupID, _ := RefTarget(tr.Properties()["CloudWatchLogsLogGroupArn"])
-	for _, want := range CISFilters() {
+	for _, want := range filters {
 		mf := metricFilter(t, groupID, want.Name)
 		if mf == nil {
 			fails = append(fails, Failure{"", fmt.Sprintf("no metric filter %s/%s on the trail's log group (%s)", CISNamespace, want.Name, want.Recommendation)})
 			continue
 		}
 		if got := mf.String("FilterPattern"); got != want.Pattern {
-			fails = append(fails, Failure{mf.Path(), fmt.Sprintf("%s's pattern is not the benchmark's (%s, Security Hub reports a near miss as failed):\n  got  %s\n  want %s", want.Name, want.Recommendation, got, want.Pattern)})
+			fails = append(fails, Failure{mf.Path(), fmt.Sprintf("%s's pattern (%s) is not %s:\n  got  %s\n  want %s", want.Name, want.Recommendation, whose, got, want.Pattern)})
 		}
 		if !alarmed(t, want.Name) {
 			fails = append(fails, Failure{mf.Path(), fmt.Sprintf("no alarm on %s/%s (Sum >= 1) notifies an SNS topic of this stack", CISNamespace, want.Name)})

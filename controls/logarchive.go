@@ -83,25 +83,7 @@ func logArchiveControls() []Control {
 
 // loggingAdminsWatched checks that the logging account alarms on changes by its own administrators.
 func loggingAdminsWatched(t *Template, f StackFacts) []Failure {
-	tr, fails := accountTrail(t, f)
-	if tr == nil {
-		return fails
-	}
-	groupID, _ := RefTarget(tr.Properties()["CloudWatchLogsLogGroupArn"])
-	for _, want := range ArchiveFilters() {
-		mf := metricFilter(t, groupID, want.Name)
-		if mf == nil {
-			fails = append(fails, Failure{"", fmt.Sprintf("no metric filter %s/%s on the logging account's trail log group", CISNamespace, want.Name)})
-			continue
-		}
-		if got := mf.String("FilterPattern"); got != want.Pattern {
-			fails = append(fails, Failure{mf.Path(), fmt.Sprintf("%s's pattern is not LOG-10's:\n  got  %s\n  want %s", want.Name, got, want.Pattern)})
-		}
-		if !alarmed(t, want.Name) {
-			fails = append(fails, Failure{mf.Path(), fmt.Sprintf("no alarm on %s/%s (Sum >= 1) notifies an SNS topic of this stack", CISNamespace, want.Name)})
-		}
-	}
-	return fails
+	return trailFiltersAlarmed(t, f, ArchiveFilters(), "LOG-10's")
 }
 
 // trailBucketEncrypted checks that the CloudTrail bucket is encrypted with a key of the log archive.

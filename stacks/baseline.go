@@ -68,7 +68,6 @@ func NewBaselineStack(scope constructs.Construct, id string, cfg *config.Config,
 	b := &BaselineStack{Stack: stack, Logging: logging, Region: region, Home: home}
 
 	b.Baseline = baseline.New(stack, "Baseline", &baseline.Props{
-		LogGroupName:     "/" + cfg.AppName + "/account-baseline",
 		LogRetentionDays: cfg.LogRetentionDays,
 		AccountWide:      home,
 	})

@@ -218,14 +218,13 @@ var mutations = []mutation{
 		delete(atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/S3/Resource").Properties(), "PolicyDocument")
 	}},
 	{"NET-7", "Workload", "the S3 gateway endpoint admits an AWS bucket for writes", func(t *testing.T, tpl *controls.Template) {
-		doc := atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/S3/Resource").Properties()["PolicyDocument"].(map[string]any)
-		doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Effect": "Allow", "Principal": "*",
-			"Action": "s3:PutObject", "Resource": "arn:aws:s3:::al2023-repos-us-east-1-de612dc2/*"})
+		s3EndpointAllows(t, tpl, "s3:PutObject", "arn:aws:s3:::al2023-repos-us-east-1-de612dc2/*")
 	}},
 	{"NET-7", "Workload", "the S3 gateway endpoint admits another account's bucket", func(t *testing.T, tpl *controls.Template) {
-		doc := atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/S3/Resource").Properties()["PolicyDocument"].(map[string]any)
-		doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Effect": "Allow", "Principal": "*",
-			"Action": "s3:PutObject", "Resource": "arn:aws:s3:::exfiltration-bucket/*"})
+		s3EndpointAllows(t, tpl, "s3:PutObject", "arn:aws:s3:::exfiltration-bucket/*")
+	}},
+	{"NET-7", "Workload", "the S3 gateway endpoint admits a bucket named like the package repositories", func(t *testing.T, tpl *controls.Template) {
+		s3EndpointAllows(t, tpl, "s3:GetObject", "arn:aws:s3:::al2023-attacker-exfil/*")
 	}},
 	{"NET-7", "Workload", "an instance security group admits the internet", func(t *testing.T, tpl *controls.Template) {
 		appendList(atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource").Properties(), "SecurityGroupIngress",
@@ -352,17 +351,7 @@ var mutations = []mutation{
 		appendList(appUser(t, tpl).Properties(), "Statements", "ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT ALL ON TABLES TO webapp_app")
 	}},
 	{"DB-9", "Workload", "another role may read every secret", func(t *testing.T, tpl *controls.Template) {
-		for _, s := range statements(t, tpl, "AWS::IAM::ManagedPolicy", "PolicyDocument") {
-			if s["Sid"] == "WriteUploads" {
-				s["Action"] = []any{"s3:PutObject", "secretsmanager:GetSecretValue"}
-				s["Resource"] = []any{s["Resource"], "arn:aws:secretsmanager:us-east-1:111111111111:secret:*"}
-			}
-		}
-	}},
-	{"NET-7", "Workload", "the S3 gateway endpoint admits a bucket named like the package repositories", func(t *testing.T, tpl *controls.Template) {
-		doc := atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/S3/Resource").Properties()["PolicyDocument"].(map[string]any)
-		doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Effect": "Allow", "Principal": "*",
-			"Action": "s3:GetObject", "Resource": "arn:aws:s3:::al2023-attacker-exfil/*"})
+		uploadsMayAlsoRead(t, tpl, "arn:aws:secretsmanager:us-east-1:111111111111:secret:*")
 	}},
 	{"DB-9", "Workload", "the app's user may create roles", func(t *testing.T, tpl *controls.Template) {
 		appendList(appUser(t, tpl).Properties(), "Statements", "ALTER ROLE webapp_app CREATEROLE")
@@ -405,12 +394,7 @@ var mutations = []mutation{
 		delete(fn.Properties(), "VpcConfig")
 	}},
 	{"DB-9", "Workload", "the instance role may read the master secret", func(t *testing.T, tpl *controls.Template) {
-		for _, s := range statements(t, tpl, "AWS::IAM::ManagedPolicy", "PolicyDocument") {
-			if s["Sid"] == "WriteUploads" {
-				s["Action"] = []any{"s3:PutObject", "secretsmanager:GetSecretValue"}
-				s["Resource"] = []any{s["Resource"], ref(one(t, tpl, "AWS::SecretsManager::SecretTargetAttachment"))}
-			}
-		}
+		uploadsMayAlsoRead(t, tpl, ref(one(t, tpl, "AWS::SecretsManager::SecretTargetAttachment")))
 	}},
 	{"LOG-10", "LoggingBaseline", "no alarm on key policy changes in the logging account", func(t *testing.T, tpl *controls.Template) {
 		for _, r := range tpl.Resources("AWS::Logs::MetricFilter") {
@@ -895,6 +879,25 @@ var regionMutations = []mutation{
 	{"LIFE-2", "LoggingBaseline-eu-west-1", "a second GuardDuty detector in a region", func(t *testing.T, tpl *controls.Template) {
 		addResource(tpl, "MutationDetector", map[string]any{"Type": "AWS::GuardDuty::Detector", "Properties": map[string]any{"Enable": true}})
 	}},
+}
+
+// uploadsMayAlsoRead lets the instance role's upload statement also read
+// the secret resource.
+func uploadsMayAlsoRead(t *testing.T, tpl *controls.Template, resource any) {
+	t.Helper()
+	for _, s := range statements(t, tpl, "AWS::IAM::ManagedPolicy", "PolicyDocument") {
+		if s["Sid"] == "WriteUploads" {
+			s["Action"] = []any{"s3:PutObject", "secretsmanager:GetSecretValue"}
+			s["Resource"] = []any{s["Resource"], resource}
+		}
+	}
+}
+
+// s3EndpointAllows adds a statement to the S3 gateway endpoint's policy.
+func s3EndpointAllows(t *testing.T, tpl *controls.Template, action, resource string) {
+	t.Helper()
+	doc := atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/S3/Resource").Properties()["PolicyDocument"].(map[string]any)
+	doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Effect": "Allow", "Principal": "*", "Action": action, "Resource": resource})
 }
 
 // addKeyStatement adds a statement to the policy of the key at path.

@@ -9,8 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/secure-webapp/secure-webapp/constructs/compliance"
-	"github.com/secure-webapp/secure-webapp/constructs/logs"
+	"github.com/secure-webapp/secure-webapp/constructs/sdkcall"
 )
 
 // PasswordPolicy is the IAM account password policy (CIS 1.8, 1.9; FSBP
@@ -27,15 +26,13 @@ var PasswordPolicy = map[string]any{
 
 // Props are the inputs of a Baseline. All are required.
 type Props struct {
-	// LogGroupName names the log group of the function that makes the calls,
-	// followed by the stack's unique suffix (logs.StackUnique).
-	LogGroupName string
 	// AccountWide sets, besides EBS encryption by default (a setting of each
 	// region), what holds for the whole account: the IAM password policy,
 	// S3 Block Public Access and AWS Config's service-linked role. True in
 	// the account's home region only.
 	AccountWide bool
-	// LogRetentionDays is how long its logs are kept.
+	// LogRetentionDays is how long the logs of the function that makes the
+	// calls are kept.
 	LogRetentionDays int
 }
 
@@ -53,31 +50,11 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 	c := constructs.NewConstruct(scope, &id)
 	stack := awscdk.Stack_Of(c)
 	account := *stack.Account()
-	groupName := logs.StackUnique(c, props.LogGroupName)
-	logGroup := logs.NewGroup(c, "LogGroup", groupName,
-		logs.NewKey(c, "LogKey", "Encrypts the logs of the account baseline's function", groupName), props.LogRetentionDays)
 	configRole := fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig", *stack.Partition(), account)
 
-	// One role for the function behind every call, with one policy that
-	// lists everything it may do: the four calls and its own logging.
-	role := awsiam.NewRole(c, jsii.String("FunctionRole"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String("Sets the account baseline: password policy, S3 Block Public Access, EBS encryption by default, Config's service-linked role"),
-	})
-	policy := awsiam.NewManagedPolicy(c, jsii.String("FunctionPolicy"), &awsiam.ManagedPolicyProps{
-		Description: jsii.String("The account baseline function's only permissions"),
-		Roles:       &[]awsiam.IRole{role},
-	})
-	policy.AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("WriteItsLogs"),
-		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
-		Resources: &[]*string{logGroup.LogGroupArn()},
-	}))
-	compliance.Suppress(policy.Node().DefaultChild(), "UpdateAccountPasswordPolicy, PutAccountPublicAccessBlock and EnableEbsEncryptionByDefault act on the account and IAM authorizes them on \"*\" only; the log stream wildcard is the :* of its own log group",
-		"AwsSolutions-IAM5")
-
+	// Each call runs on the stack's one SDK-call function (constructs/sdkcall),
+	// whose policy gets the call's one statement.
 	call := func(id, service, action string, params map[string]any, ignore string, statement awsiam.PolicyStatement) customresources.AwsCustomResource {
-		policy.AddStatements(statement)
 		sdk := &customresources.AwsSdkCall{
 			Service:            jsii.String(service),
 			Action:             jsii.String(action),
@@ -87,22 +64,16 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 		if ignore != "" {
 			sdk.IgnoreErrorCodesMatching = jsii.String(ignore)
 		}
-		r := customresources.NewAwsCustomResource(c, jsii.String(id), &customresources.AwsCustomResourceProps{
-			OnCreate:            sdk,
-			OnUpdate:            sdk,
-			Role:                role,
-			LogGroup:            logGroup,
-			InstallLatestAwsSdk: jsii.Bool(false),
+		return sdkcall.New(c, id, &sdkcall.Props{
+			Call: sdk, Statements: []awsiam.PolicyStatement{statement}, LogRetentionDays: props.LogRetentionDays,
+			Wildcards: "UpdateAccountPasswordPolicy, PutAccountPublicAccessBlock and EnableEbsEncryptionByDefault act on the account and IAM authorizes them on \"*\" only; the log stream wildcard is the :* of the function's own log group",
 		})
-		r.Node().AddDependency(policy) // the role gets its permissions before the call
-		return r
 	}
 	// These account-level APIs have no resource ARN: IAM and the others
 	// authorize them on "*" only.
 	call("EbsEncryptionByDefault", "EC2", "EnableEbsEncryptionByDefault", map[string]any{}, "",
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("ec2:EnableEbsEncryptionByDefault"), Resources: jsii.Strings("*")}))
 	if !props.AccountWide {
-		compliance.SuppressAwsCustomResourceFunction(stack, "the function enables EBS encryption by default in its region at deployment")
 		// The account's home region created the role; its baseline
 		// deploys first.
 		return &Baseline{Construct: c, ConfigRole: constructs.NewDependencyGroup(), ConfigRoleARN: configRole}
@@ -123,6 +94,5 @@ func New(scope constructs.Construct, id string, props *Props) *Baseline {
 			Resources:  jsii.Strings(configRole),
 			Conditions: &map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": "config.amazonaws.com"}},
 		}))
-	compliance.SuppressAwsCustomResourceFunction(stack, "the function makes four account-level API calls at deployment")
 	return &Baseline{Construct: c, ConfigRole: slr, ConfigRoleARN: configRole}
 }

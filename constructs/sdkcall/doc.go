@@ -10,6 +10,7 @@
 // customer-managed key and kept for the configured retention (LAMBDA-1).
 // Each call is made on create and on update, after the policy exists.
 //
-// ClaimLogGroup uses it to create, encrypt and retain a log group that a
+// The account baseline (constructs/baseline) makes its account-level calls
+// through it; ClaimLogGroup uses it to create, encrypt and retain a log group that a
 // service would otherwise create for itself (DB-7).
 package sdkcall

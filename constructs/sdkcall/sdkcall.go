@@ -36,6 +36,8 @@ type caller struct {
 	role   awsiam.Role
 	policy awsiam.ManagedPolicy
 	logs   awslogs.ILogGroup
+	// first says this call made the caller, and so CDK's function.
+	first bool
 }
 
 // New makes one SDK call at deployment through the stack's caller.
@@ -54,7 +56,9 @@ func New(scope constructs.Construct, id string, props *Props) customresources.Aw
 		InstallLatestAwsSdk: jsii.Bool(false),
 	})
 	r.Node().AddDependency(cl.policy)
-	compliance.SuppressAwsCustomResourceFunction(stack, "the function makes the AWS SDK calls of the stack at deployment (constructs/sdkcall)")
+	if cl.first { // CDK made the stack's function with this first call
+		compliance.SuppressAwsCustomResourceFunction(stack, "the function makes the AWS SDK calls of the stack at deployment (constructs/sdkcall)")
+	}
 	return r
 }
 
@@ -82,7 +86,7 @@ func callerOf(stack awscdk.Stack, retentionDays int) caller {
 			Resources: &[]*string{group.LogGroupArn()},
 		})},
 	})
-	return caller{role: role, policy: policy, logs: group}
+	return caller{role: role, policy: policy, logs: group, first: true}
 }
 
 // ClaimLogGroup makes sure that the log group name, which a service creates

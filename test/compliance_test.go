@@ -82,18 +82,3 @@ func errorAnnotations(t *testing.T, dir string) []string {
 	}
 	return out
 }
-
-// TestBuiltinValidation: the validated synthesis ran CDK's CloudFormation
-// validation (it throws on a violation, so reaching here means it passed) and
-// left its report in the assembly.
-func TestBuiltinValidation(t *testing.T) {
-	for _, p := range profiles {
-		if !p.validated {
-			continue
-		}
-		a := synth(t, p.name)
-		if _, err := os.Stat(filepath.Join(a.dir, "validation-report.json")); err != nil {
-			t.Errorf("%s: no validation report: %v", p.name, err)
-		}
-	}
-}

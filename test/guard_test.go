@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -86,20 +86,36 @@ type guardFinding struct {
 	template, rule, resource string // resource: construct path
 }
 
+// guardVerdict is what cfn-guard found on one template: each Control Tower
+// control that fails, with the logical ID of the resource it fails on.
+type guardVerdict []struct{ Rule, Resource string }
+
+// findings names the resources of a verdict by their construct paths in tpl.
+func (v guardVerdict) findings(tpl *controls.Template) []guardFinding {
+	var out []guardFinding
+	for _, f := range v {
+		path := f.Resource
+		if r, ok := tpl.Resource(f.Resource); ok {
+			path = r.Path()
+		}
+		out = append(out, guardFinding{filepath.Base(tpl.Name), f.Rule, path})
+	}
+	return out
+}
+
 var (
 	reCTID     = regexp.MustCompile(`\[(CT\.[A-Z0-9]+\.PR\.[0-9]+)\]`)
 	reResource = regexp.MustCompile(`^/Resources/([A-Za-z0-9]+)`)
 )
 
-// runGuard validates the template files against the rules and returns what
+// runGuard validates the template file against the rules and returns what
 // fails.
-func runGuard(bin string, rules []string, files map[string]*controls.Template) ([]guardFinding, error) {
-	args := []string{"validate", "--output-format", "json", "--show-summary", "none"}
+func runGuard(bin string, rules []string, file string) (guardVerdict, error) {
+	// --structured prints one JSON list and takes cfn-guard half the time
+	// of its default JSON stream.
+	args := []string{"validate", "--output-format", "json", "--structured", "--show-summary", "none", "--data", file}
 	for _, r := range rules {
 		args = append(args, "--rules", r)
-	}
-	for f := range files {
-		args = append(args, "--data", f)
 	}
 	var out, stderr bytes.Buffer
 	cmd := exec.Command(bin, args...)
@@ -109,35 +125,25 @@ func runGuard(bin string, rules []string, files map[string]*controls.Template) (
 	if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != 19) {
 		return nil, fmt.Errorf("cfn-guard: %v\n%s", err, stderr.String())
 	}
-	var findings []guardFinding
-	dec := json.NewDecoder(&out)
-	for {
-		var doc struct {
-			Name         string `json:"name"`
-			Status       string `json:"status"`
-			NotCompliant []any  `json:"not_compliant"`
-		}
-		if err := dec.Decode(&doc); err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, fmt.Errorf("cfn-guard output: %v", err)
-		}
-		tpl := files[doc.Name]
+	var docs []struct {
+		NotCompliant []any `json:"not_compliant"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &docs); err != nil {
+		return nil, fmt.Errorf("cfn-guard output: %v", err)
+	}
+	verdict := guardVerdict{}
+	for _, doc := range docs {
 		for _, nc := range doc.NotCompliant {
 			var ids, resources []string
 			walkGuard(nc, &ids, &resources)
 			for _, id := range unique(ids) {
 				for _, res := range unique(resources) {
-					path := res
-					if r, ok := tpl.Resource(res); ok {
-						path = r.Path()
-					}
-					findings = append(findings, guardFinding{filepath.Base(doc.Name), id, path})
+					verdict = append(verdict, struct{ Rule, Resource string }{id, res})
 				}
 			}
 		}
 	}
-	return findings, nil
+	return verdict, nil
 }
 
 // walkGuard collects the control IDs (from the rules' messages) and the
@@ -178,6 +184,135 @@ func unique(s []string) []string {
 	return out
 }
 
+// guardCache keeps cfn-guard's verdicts between test runs, as Go's build
+// cache keeps compiled packages: each under the hash of all it depends on
+// (the binary, the rule files and the template's bytes), so a template that
+// changed, or a new binary or rule, is checked afresh and an unchanged one is
+// not checked again. The exceptions are applied after, never cached.
+// SECURE_WEBAPP_GUARD_CACHE names another directory, or "off"; entries
+// unused for five days are removed.
+type guardCache struct {
+	dir  string // "" when off
+	tool [sha256.Size]byte
+}
+
+const guardCacheUnused = 5 * 24 * time.Hour
+
+var (
+	theGuardCache     *guardCache
+	theGuardCacheOnce sync.Once
+)
+
+// openGuardCache returns the cache of verdicts of the cfn-guard binary bin.
+func openGuardCache(bin string) *guardCache {
+	theGuardCacheOnce.Do(func() {
+		c := &guardCache{}
+		theGuardCache = c
+		dir := os.Getenv("SECURE_WEBAPP_GUARD_CACHE")
+		if dir == "off" {
+			return
+		}
+		if dir == "" {
+			base, err := os.UserCacheDir()
+			if err != nil {
+				return
+			}
+			dir = filepath.Join(base, "secure-webapp", "cfn-guard")
+		}
+		data, err := os.ReadFile(bin)
+		if err != nil || os.MkdirAll(dir, 0o755) != nil {
+			return
+		}
+		c.dir, c.tool = dir, sha256.Sum256(data)
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > guardCacheUnused {
+				os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	})
+	return theGuardCache
+}
+
+// key is the cache key of cfn-guard's verdict on template with rules.
+func (c *guardCache) key(rules []string, template []byte) (string, error) {
+	h := sha256.New()
+	h.Write(c.tool[:])
+	for _, r := range rules {
+		src, err := os.ReadFile(r)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", filepath.Base(r), len(src))
+		h.Write(src)
+	}
+	fmt.Fprintf(h, "template %d\n", len(template))
+	h.Write(template)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (c *guardCache) get(key string) (guardVerdict, bool) {
+	if c.dir == "" {
+		return nil, false
+	}
+	file := filepath.Join(c.dir, key+".json")
+	data, err := os.ReadFile(file)
+	var v guardVerdict
+	if err != nil || json.Unmarshal(data, &v) != nil {
+		return nil, false
+	}
+	now := time.Now()
+	os.Chtimes(file, now, now) // used: kept for another five days
+	return v, true
+}
+
+func (c *guardCache) put(key string, v guardVerdict) {
+	if c.dir == "" {
+		return
+	}
+	data, _ := json.Marshal(v)
+	tmp, err := os.CreateTemp(c.dir, key+".*.tmp")
+	if err != nil {
+		return
+	}
+	_, err = tmp.Write(data)
+	if tmp.Close() != nil || err != nil {
+		os.Remove(tmp.Name())
+		return
+	}
+	os.Rename(tmp.Name(), filepath.Join(c.dir, key+".json"))
+}
+
+// verdict is cfn-guard's verdict on tpl's file, from the cache if it has
+// it. At most guardSlots cfn-guard processes run at once, which leaves a
+// processor to the syntheses they overlap.
+func (c *guardCache) verdict(bin string, tpl *controls.Template) (guardVerdict, error) {
+	rules, err := guardRules([]*controls.Template{tpl}, "")
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(tpl.Name)
+	if err != nil {
+		return nil, err
+	}
+	key, err := c.key(rules, data)
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := c.get(key); ok {
+		return v, nil
+	}
+	guardSlots <- struct{}{}
+	v, err := runGuard(bin, rules, tpl.Name)
+	<-guardSlots
+	if err == nil {
+		c.put(key, v)
+	}
+	return v, err
+}
+
+var guardSlots = make(chan struct{}, max(1, runtime.NumCPU()-1))
+
 // guardRun is the cfn-guard verdict on an assembly's templates, started as
 // soon as the assembly is synthesized so that it overlaps the next synthesis.
 type guardRun struct {
@@ -186,10 +321,17 @@ type guardRun struct {
 	err      error
 }
 
+// templateRun is cfn-guard's verdict on one distinct template.
+type templateRun struct {
+	done    chan struct{}
+	verdict guardVerdict
+	err     error
+}
+
 // guarded holds each distinct template's verdict, by the hash of its
 // resources: the syntheses share many templates (the regions synthesis's
 // Data and Service are the sandbox's), which are checked once.
-var guarded sync.Map // string -> *guardRun
+var guarded sync.Map // string -> *templateRun
 
 // startGuard runs the guard rules on a's templates in the background: each
 // template with the rules that can apply to its own resource types (a rule
@@ -203,31 +345,25 @@ func startGuard(a *assembly) *guardRun {
 		close(r.done)
 		return r
 	}
+	cache := openGuardCache(bin)
 	type job struct {
 		tpl *controls.Template
-		run *guardRun
+		run *templateRun
 		own bool // this assembly runs it; otherwise it waits for another's
 	}
 	var jobs []job
 	for _, tpl := range a.list() {
 		body, _ := json.Marshal(tpl.Body["Resources"])
 		sum := sha256.Sum256(body)
-		run, loaded := guarded.LoadOrStore(hex.EncodeToString(sum[:]), &guardRun{done: make(chan struct{})})
-		jobs = append(jobs, job{tpl, run.(*guardRun), !loaded})
+		run, loaded := guarded.LoadOrStore(hex.EncodeToString(sum[:]), &templateRun{done: make(chan struct{})})
+		jobs = append(jobs, job{tpl, run.(*templateRun), !loaded})
 	}
 	go func() {
 		defer close(r.done)
 		for _, j := range jobs {
 			if j.own {
-				func() {
-					defer close(j.run.done)
-					rules, err := guardRules([]*controls.Template{j.tpl}, "")
-					if err != nil {
-						j.run.err = err
-						return
-					}
-					j.run.findings, j.run.err = runGuard(bin, rules, map[string]*controls.Template{j.tpl.Name: j.tpl})
-				}()
+				j.run.verdict, j.run.err = cache.verdict(bin, j.tpl)
+				close(j.run.done)
 			}
 		}
 		for _, j := range jobs {
@@ -236,10 +372,8 @@ func startGuard(a *assembly) *guardRun {
 				r.err = j.run.err
 				return
 			}
-			for _, f := range j.run.findings {
-				f.template = filepath.Base(j.tpl.Name) // the same resources, in this assembly's file
-				r.findings = append(r.findings, f)
-			}
+			// The same resources, named by their paths in this assembly's file.
+			r.findings = append(r.findings, j.run.verdict.findings(j.tpl)...)
 		}
 	}()
 	return r
@@ -307,10 +441,11 @@ func TestGuardCatchesAWeakenedTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	findings, err := runGuard(bin, rules, map[string]*controls.Template{file: tpl})
+	verdict, err := runGuard(bin, rules, file) // the binary itself, never the cache
 	if err != nil {
 		t.Fatal(err)
 	}
+	findings := verdict.findings(tpl)
 	for _, f := range findings {
 		if f.rule == "CT.S3.PR.1" && f.resource == b.Path() {
 			return

@@ -33,24 +33,25 @@ var update = flag.Bool("update", false, "rewrite the golden templates and genera
 // validates the certificate and holds an alias, an alert e-mail, no S3 data
 // events, the extra Security Hub standards, detection services left to
 // the organization, a permissions boundary, extra tags, the GitHub
-// deploy stack, and a database port other than PostgreSQL's default. All must pass the same controls (or report n/a). validated marks the
-// one synthesis that also runs CDK's built-in CloudFormation validation (as
-// `make synth` does); the others skip it, since it is most of a synthesis's
-// time. golden marks those with snapshots.
+// deploy stack, and a database port other than PostgreSQL's default. All must pass the same controls (or report n/a). golden marks those
+// with snapshots. None runs CDK's built-in CloudFormation validation, which
+// is most of a synthesis's time: the Control Tower rules it evaluates run
+// here as cfn-guard on every template (guard_test.go), `make synth` runs it on
+// the fork's own configuration, and TestSynthEnforcesControlTowerRules
+// proves that it fails a synthesis.
 var profiles = []struct {
-	name      string
-	context   map[string]any
-	validated bool
-	golden    bool
+	name    string
+	context map[string]any
+	golden  bool
 }{
-	{"sandbox", map[string]any{"profile": "sandbox"}, true, true},
-	{"production", map[string]any{"profile": "production"}, false, true},
-	{"regions", map[string]any{"profile": "sandbox", "governedRegions": "us-east-1,eu-west-1,ap-southeast-2"}, false, false},
+	{"sandbox", map[string]any{"profile": "sandbox"}, true},
+	{"production", map[string]any{"profile": "production"}, true},
+	{"regions", map[string]any{"profile": "sandbox", "governedRegions": "us-east-1,eu-west-1,ap-southeast-2"}, false},
 	{"variants", map[string]any{"profile": "sandbox", "loggingAccount": "333333333333", "internetEgress": true, "interfaceEndpoints": false,
 		"sessionManager": true, "hostedZoneId": "Z0123456789ABCDEFGHIJ", "alertEmail": "security@example.com",
 		"trailS3DataEvents": false, "securityHubExtraStandards": "pci-dss,nist-800-53", "detectionServices": false,
 		"permissionsBoundary": "org-boundary", "tags": "cost-center=42,owner=secops", "githubRepository": "my-org/secure-webapp",
-		"dbPort": "6543"}, false, false},
+		"dbPort": "6543"}, false},
 }
 
 // assembly is one synthesized cloud assembly.
@@ -104,10 +105,8 @@ func doSynth(profile string) (*assembly, error) {
 	if err != nil {
 		return nil, err
 	}
-	validated := false
 	for _, p := range profiles {
 		if p.name == profile {
-			validated = p.validated
 			for k, v := range p.context {
 				ctx[k] = v
 			}
@@ -124,7 +123,7 @@ func doSynth(profile string) (*assembly, error) {
 	app := awscdk.NewApp(&awscdk.AppProps{
 		Outdir:                          jsii.String(dir),
 		Context:                         &ctx,
-		BuiltinCloudFormationValidation: jsii.Bool(validated),
+		BuiltinCloudFormationValidation: jsii.Bool(false),
 	})
 	stacks.Build(app, cfg)
 	app.Synth(nil)

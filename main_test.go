@@ -8,13 +8,22 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/secure-webapp/secure-webapp/config"
+	"github.com/secure-webapp/secure-webapp/constructs/compliance"
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
 
 // TestBadConfigurationStopsBeforeSynthesis: a user's mistake ends the program
 // with exit status 1 and one message naming every bad key, and writes nothing.
 func TestBadConfigurationStopsBeforeSynthesis(t *testing.T) {
-	defer jsii.Close()
 	out := filepath.Join(t.TempDir(), "cdk.out")
 	var stderr bytes.Buffer
 	code := run(&awscdk.AppProps{
@@ -35,5 +44,26 @@ func TestBadConfigurationStopsBeforeSynthesis(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(out); len(entries) > 0 {
 		t.Errorf("%s has %d entries; nothing should be written", out, len(entries))
+	}
+}
+
+// TestUnacknowledgedGuardFindingFailsSynthesis: with the Control Tower rules
+// in CDK's built-in validation (compliance.Guard, as run adds them) and the
+// feature flag of cdk.json that makes findings errors, a resource that
+// breaks a rule without an acknowledged exception fails the synthesis, and
+// synth returns that as an error rather than a panic.
+func TestUnacknowledgedGuardFindingFailsSynthesis(t *testing.T) {
+	ctx, err := config.CDKContext("cdk.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir()), Context: &ctx})
+	stack := awscdk.NewStack(app, jsii.String("Weakened"), nil)
+	awss3.NewCfnBucket(stack, jsii.String("Bucket"), &awss3.CfnBucketProps{}) // no Block Public Access: CT.S3.PR.1
+	if err := compliance.Guard(app, compliance.GuardRulesDir, "sandbox"); err != nil {
+		t.Fatal(err)
+	}
+	if err := synth(app); err == nil || !strings.Contains(err.Error(), "Validation failed") {
+		t.Errorf("a bucket without Block Public Access synthesized: %v", err)
 	}
 }

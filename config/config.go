@@ -1,8 +1,10 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 )
@@ -57,6 +59,10 @@ type Config struct {
 	Org Org
 	// GitHub configures the optional deploy stack for GitHub Actions.
 	GitHub GitHub
+
+	// NagReports has the cdk-nag packs write their per-stack reports into
+	// the cloud assembly.
+	NagReports bool
 }
 
 // Org holds the settings an organization imposes: a permissions boundary on
@@ -270,6 +276,31 @@ func Load(context map[string]any) (*Config, error) {
 		return nil, errors.Join(problems...)
 	}
 	return c, nil
+}
+
+// CDKContext returns the CDK's own keys (IsCDKKey) of the context in the
+// cdk.json file at path: the feature flags, without any of the app's
+// settings. The tests synthesize with them, as `cdk synth` does, on
+// fixtures of their own, so that a fork's settings in cdk.json never change
+// what they check.
+func CDKContext(path string) (map[string]any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	ctx := map[string]any{}
+	for k, v := range doc.Context {
+		if IsCDKKey(k) {
+			ctx[k] = v
+		}
+	}
+	return ctx, nil
 }
 
 // IsCDKKey reports whether a context key belongs to the CDK rather than to

@@ -19,6 +19,7 @@ func TestDefaults(t *testing.T) {
 		LogRetentionDays: 365,
 		Detection:        Detection{Services: true, TrailS3DataEvents: true},
 		LogArchive:       LogArchive{LockMode: "GOVERNANCE", LockDays: 1, TransitionDays: 30, ExpirationDays: 90, BreakGlassRole: "secure-webapp-archive-break-glass"},
+		NagReports:       true,
 	}
 	if *c != want {
 		t.Errorf("defaults:\n got %+v\nwant %+v", *c, want)
@@ -87,6 +88,7 @@ func TestValid(t *testing.T) {
 		{"db backups", map[string]any{"dbBackupRetentionDays": float64(35)}},
 		{"db rotation", map[string]any{"dbSecretRotationDays": "1"}},
 		{"db port", map[string]any{"dbPort": "6543"}},
+		{"no nag reports", map[string]any{"nagReports": "false"}},
 		{"central detection", map[string]any{"detectionServices": "false"}},
 		{"standards", map[string]any{"securityHubExtraStandards": "pci-dss, nist-800-53", "trailS3DataEvents": "false"}},
 		{"break-glass role", map[string]any{"breakGlassRoleName": "security-break-glass"}},

@@ -91,7 +91,7 @@ func Build(app awscdk.App, cfg *config.Config) *Stacks {
 	for _, st := range s.all() {
 		organize(st, cfg)
 	}
-	compliance.Apply(app)
+	compliance.Apply(app, cfg.NagReports)
 	return s
 }
 

@@ -4,23 +4,32 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
 )
 
-// TestComplianceGate asserts that the cdk-nag packs ran on every stack and
-// left no unsuppressed error: no error annotation in the cloud assembly (what
-// makes `cdk synth` fail) and no non-compliant line in any pack's report.
+// TestComplianceGate asserts that the cdk-nag packs left no unsuppressed
+// finding: no error annotation in the cloud assembly (what makes `cdk
+// synth` fail) and no pack's warning either. Where the packs wrote their
+// reports (nagReports), every pack reported on every stack, every governed
+// region's baselines included, and no report has a non-compliant line.
 func TestComplianceGate(t *testing.T) {
+	t.Parallel()
 	for _, p := range profiles {
 		t.Run(p.name, func(t *testing.T) {
 			a := synth(t, p.name)
-			for _, e := range errorAnnotations(t, a.dir) {
-				t.Errorf("unsuppressed error: %s", e)
+			for _, e := range annotations(t, a.dir) {
+				if e.level == "aws:cdk:error" || isNagFinding(e.message) {
+					t.Errorf("unsuppressed %s at %s: %s", e.level, e.path, e.message)
+				}
+			}
+			if !a.nagReports {
+				return
 			}
 			for _, pack := range compliance.Packs {
-				for _, tpl := range a.list() { // every stack, every governed region's baselines included
+				for _, tpl := range a.list() {
 					f, _ := tpl.Facts()
 					stack := f.StackName
 					report := filepath.Join(a.dir, pack+"--"+stack+"-NagReport.json" /* cdk-nag leaves the stage name between the dashes empty */)
@@ -51,9 +60,27 @@ func TestComplianceGate(t *testing.T) {
 	}
 }
 
-// errorAnnotations returns the error-level metadata of every stack in the
+// isNagFinding reports whether an annotation's message is a cdk-nag pack's
+// finding ("<pack>-<rule>: ...") or a rule that could not decide
+// ("CdkNagValidationFailure[<rule>]: ...").
+func isNagFinding(message string) bool {
+	if strings.HasPrefix(message, "CdkNagValidationFailure[") {
+		return true
+	}
+	for _, pack := range compliance.Packs {
+		if strings.HasPrefix(message, pack+"-") {
+			return true
+		}
+	}
+	return false
+}
+
+// annotation is one error or warning in a cloud assembly's manifest.
+type annotation struct{ level, path, message string }
+
+// annotations returns the error and warning metadata of every stack in the
 // cloud assembly's manifest.
-func errorAnnotations(t *testing.T, dir string) []string {
+func annotations(t *testing.T, dir string) []annotation {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
@@ -70,12 +97,16 @@ func errorAnnotations(t *testing.T, dir string) []string {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	var out []string
+	var out []annotation
 	for _, art := range m.Artifacts {
 		for path, entries := range art.Metadata {
 			for _, e := range entries {
-				if e.Type == "aws:cdk:error" {
-					out = append(out, path+": "+jsonOf(e.Data))
+				if e.Type == "aws:cdk:error" || e.Type == "aws:cdk:warning" {
+					msg, ok := e.Data.(string)
+					if !ok {
+						msg = jsonOf(e.Data)
+					}
+					out = append(out, annotation{e.Type, path, msg})
 				}
 			}
 		}

@@ -11,6 +11,7 @@ import (
 // TestControls runs every control of the registry, as a subtest named by its
 // ID, on the synthesis of every profile.
 func TestControls(t *testing.T) {
+	t.Parallel()
 	for _, p := range profiles {
 		t.Run(p.name, func(t *testing.T) {
 			a := synth(t, p.name)
@@ -40,6 +41,7 @@ func TestControls(t *testing.T) {
 // the controls of the services left to the organization report n/a, with a
 // note saying so, and nothing else does.
 func TestCentralDetectionIsNotApplicable(t *testing.T) {
+	t.Parallel()
 	results, err := controls.Evaluate(controls.All(), synth(t, "variants").list(), true)
 	if err != nil {
 		t.Fatal(err)
@@ -790,6 +792,7 @@ var mutations = []mutation{
 // template: each mutation of an otherwise compliant synthesis must make its
 // control fail, through the same Evaluate that cmd/verify runs.
 func TestMutations(t *testing.T) {
+	t.Parallel()
 	covered := map[string]bool{}
 	for _, p := range profiles {
 		list := variantMutations

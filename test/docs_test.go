@@ -19,6 +19,7 @@ import (
 // and README.md's configuration reference (from the config key table).
 // `make docs` rewrites them.
 func TestGeneratedDocs(t *testing.T) {
+	t.Parallel()
 	t.Run("CONTROLS.md", func(t *testing.T) {
 		a := synth(t, "sandbox")
 		var b bytes.Buffer

@@ -15,6 +15,7 @@ import (
 // file under testdata/<profile>/. Run `make snapshot` (go test ./test -update)
 // to rewrite them, then read the diff of every golden file before committing.
 func TestSnapshots(t *testing.T) {
+	t.Parallel()
 	for _, p := range profiles {
 		if !p.golden {
 			continue

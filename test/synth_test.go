@@ -5,7 +5,6 @@
 package test
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -29,46 +28,65 @@ var update = flag.Bool("update", false, "rewrite the golden templates and genera
 // profiles are the configurations synthesized, once each: both profiles;
 // "regions", which governs three regions (a baseline stack per account in
 // each); and "variants", which turns every option away from its default at
-// once: internet egress with NAT gateways, interface endpoints off, Session Manager on, a Route 53 hosted zone that
-// validates the certificate and holds an alias, an alert e-mail, no S3 data
-// events, the extra Security Hub standards, detection services left to
-// the organization, a permissions boundary, extra tags, the GitHub
-// deploy stack, and a database port other than PostgreSQL's default. All must pass the same controls (or report n/a). golden marks those
-// with snapshots. None runs CDK's built-in CloudFormation validation, which
-// is most of a synthesis's time: the Control Tower rules it evaluates run
-// here as cfn-guard on every template (guard_test.go), `make synth` runs it on
-// the fork's own configuration, and TestSynthEnforcesControlTowerRules
-// proves that it fails a synthesis.
+// once: internet egress with NAT gateways, interface endpoints off, Session
+// Manager on, a Route 53 hosted zone that validates the certificate and
+// holds an alias, an alert e-mail, no S3 data events, the extra Security Hub
+// standards, detection services left to the organization, a permissions
+// boundary, extra tags, the GitHub deploy stack, and a database port other
+// than PostgreSQL's default. All must pass the same controls (or report
+// n/a). golden marks those with snapshots. Only the sandbox has cdk-nag
+// write its reports, which TestComplianceGate reads; the others save the
+// time (nagReports false), and the gate reads their annotations.
+//
+// None runs CDK's built-in CloudFormation validation, most of a
+// synthesis's time: the Control Tower rules it evaluates run here as
+// cfn-guard on every template (guard_test.go), `make synth` runs it on the
+// fork's own configuration, and the main package's
+// TestUnacknowledgedGuardFindingFailsSynthesis proves that it fails a
+// synthesis.
 var profiles = []struct {
 	name    string
 	context map[string]any
 	golden  bool
 }{
 	{"sandbox", map[string]any{"profile": "sandbox"}, true},
-	{"production", map[string]any{"profile": "production"}, true},
-	{"regions", map[string]any{"profile": "sandbox", "governedRegions": "us-east-1,eu-west-1,ap-southeast-2"}, false},
+	{"production", map[string]any{"profile": "production", "nagReports": false}, true},
+	{"regions", map[string]any{"profile": "sandbox", "governedRegions": "us-east-1,eu-west-1,ap-southeast-2", "nagReports": false}, false},
 	{"variants", map[string]any{"profile": "sandbox", "loggingAccount": "333333333333", "internetEgress": true, "interfaceEndpoints": false,
 		"sessionManager": true, "hostedZoneId": "Z0123456789ABCDEFGHIJ", "alertEmail": "security@example.com",
 		"trailS3DataEvents": false, "securityHubExtraStandards": "pci-dss,nist-800-53", "detectionServices": false,
 		"permissionsBoundary": "org-boundary", "tags": "cost-center=42,owner=secops", "githubRepository": "my-org/secure-webapp",
-		"dbPort": "6543"}, false},
+		"dbPort": "6543", "nagReports": false}, false},
 }
 
 // assembly is one synthesized cloud assembly.
 type assembly struct {
-	profile   string
-	dir       string
-	templates map[string]*controls.Template // by stack artifact ID
-	guard     *guardRun                     // the Control Tower guard rules' run on templates
+	profile    string
+	dir        string
+	templates  map[string]*controls.Template // by stack artifact ID
+	nagReports bool                          // the cdk-nag packs wrote their reports into dir
+	guard      *guardRun                     // the Control Tower guard rules' run on templates
+}
+
+// synthesis is one profile's synthesis, made once per test binary.
+type synthesis struct {
+	once sync.Once
+	a    *assembly
+	err  error
 }
 
 var (
-	outRoot    string
-	assemblies = map[string]*assembly{}
-	onces      = map[string]*sync.Once{}
-	synthErr   = map[string]error{}
+	outRoot   string
+	syntheses = map[string]*synthesis{}
+	// jsiiMu serializes the use of the test binary's one jsii kernel: the
+	// syntheses, one after another, and the few tests that call the CDK.
+	jsiiMu sync.Mutex
 )
 
+// TestMain synthesizes every profile in the background, one after another,
+// when the whole suite runs: the tests (parallel, each waiting for the
+// syntheses it needs) check the ones made while the next is built. A run
+// of some tests (-run) synthesizes only what they ask for.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "secure-webapp-test-")
@@ -78,30 +96,60 @@ func TestMain(m *testing.M) {
 	}
 	outRoot = dir
 	for _, p := range profiles {
-		onces[p.name] = new(sync.Once)
+		syntheses[p.name] = &synthesis{}
+	}
+	if flag.Lookup("test.run").Value.String() == "" {
+		go func() {
+			for _, p := range profiles {
+				syntheses[p.name].get(p.name)
+			}
+		}()
+	}
+	// The parallel tests spend their time waiting for syntheses, not on a
+	// processor: let them all wait at once unless -parallel says otherwise.
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		flag.Set("test.parallel", "64")
 	}
 	code := m.Run()
+	jsiiMu.Lock() // let a synthesis in flight finish
 	jsii.Close()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
+// get returns the profile's assembly, synthesizing it on first use.
+func (s *synthesis) get(profile string) (*assembly, error) {
+	s.once.Do(func() {
+		jsiiMu.Lock()
+		defer jsiiMu.Unlock()
+		defer func() { // jsii raises a CDK error as a panic
+			if r := recover(); r != nil {
+				s.err = fmt.Errorf("%v", r)
+			}
+		}()
+		s.a, s.err = doSynth(profile)
+	})
+	return s.a, s.err
+}
+
 // synth returns the assembly of a profile, synthesizing it on first use.
 func synth(t testing.TB, profile string) *assembly {
 	t.Helper()
-	once, ok := onces[profile]
+	s, ok := syntheses[profile]
 	if !ok {
 		t.Fatalf("unknown profile %q", profile)
 	}
-	once.Do(func() { assemblies[profile], synthErr[profile] = doSynth(profile) })
-	if err := synthErr[profile]; err != nil {
+	a, err := s.get(profile)
+	if err != nil {
 		t.Fatalf("synthesizing %s: %v", profile, err)
 	}
-	return assemblies[profile]
+	return a
 }
 
 func doSynth(profile string) (*assembly, error) {
-	ctx, err := cdkJSONContext()
+	ctx, err := config.CDKContext("../cdk.json")
 	if err != nil {
 		return nil, err
 	}
@@ -132,38 +180,13 @@ func doSynth(profile string) (*assembly, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &assembly{profile: profile, dir: dir, templates: map[string]*controls.Template{}}
+	a := &assembly{profile: profile, dir: dir, templates: map[string]*controls.Template{}, nagReports: cfg.NagReports}
 	for _, t := range ts {
 		id := filepath.Base(t.Name)
 		a.templates[id[:len(id)-len(".template.json")]] = t
 	}
 	a.guard = startGuard(a)
 	return a, nil
-}
-
-// cdkJSONContext returns the CDK's own keys of cdk.json's context (the
-// feature flags), so that the tests synthesize as `cdk synth` does, and
-// none of the app's settings: the tests run on fixtures of their own (the
-// defaults, with the placeholder accounts, and each profile's context), so
-// that a forker's accounts, app name, region or domain in cdk.json never
-// change what they check. `make synth` checks the forker's values.
-func cdkJSONContext() (map[string]any, error) {
-	data, err := os.ReadFile("../cdk.json")
-	if err != nil {
-		return nil, err
-	}
-	var doc struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("cdk.json: %w", err)
-	}
-	for k := range doc.Context {
-		if !config.IsCDKKey(k) {
-			delete(doc.Context, k)
-		}
-	}
-	return doc.Context, nil
 }
 
 // stackOrder ranks a stack's artifact ID (its construct ID) in deployment
@@ -219,6 +242,9 @@ func (a *assembly) workload(t testing.TB) *controls.Template {
 // TestKnownRegionsMatchCDK: config.KnownRegions, which governedRegions
 // accepts, are the commercial regions the pinned CDK's region-info knows.
 func TestKnownRegionsMatchCDK(t *testing.T) {
+	t.Parallel()
+	jsiiMu.Lock()
+	defer jsiiMu.Unlock()
 	var cdk []string
 	for _, r := range *regioninfo.RegionInfo_Regions() {
 		if *r.Partition() == "aws" {

@@ -1,12 +1,7 @@
 package apptier
 
 import (
-	"bytes"
-	_ "embed"
-	"encoding/json"
 	"fmt"
-	"strings"
-	"text/template"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
@@ -18,6 +13,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/secure-webapp/secure-webapp/constructs/apptier/sampleapp"
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
 	"github.com/secure-webapp/secure-webapp/constructs/database"
 	"github.com/secure-webapp/secure-webapp/constructs/databucket"
@@ -26,16 +22,9 @@ import (
 	"github.com/secure-webapp/secure-webapp/controls"
 )
 
-var (
-	//go:embed sampleapp/app.py
-	appSource string
-	//go:embed sampleapp/user-data.sh
-	userDataSource string
-)
-
 // UploadPrefix is the one prefix of the application bucket the instances may
 // write under.
-const UploadPrefix = "uploads"
+const UploadPrefix = sampleapp.UploadPrefix
 
 // Props are the inputs of a Tier. All are required unless marked optional.
 type Props struct {
@@ -155,13 +144,13 @@ func New(scope constructs.Construct, id string, props *Props) *Tier {
 	}
 
 	db := props.Database
-	ud, err := renderUserData(userData{
+	ud, err := sampleapp.UserData(sampleapp.Settings{
 		Region: region, Bucket: *bucket.BucketName(), Port: props.Port,
 		DBHost: *db.Instance.DbInstanceEndpointAddress(), DBPort: *db.Instance.DbInstanceEndpointPort(),
 		DBName: db.Name, DBUser: db.AppUser, CABundle: db.CABundle,
 	})
 	if err != nil {
-		panic(err) // the template is embedded and TestRenderUserData renders it: a bug, not a user mistake
+		panic(err) // the template is embedded and sampleapp.TestUserData renders it: a bug, not a user mistake
 	}
 	itype := awsec2.NewInstanceType(jsii.String(props.InstanceType))
 	cpu := awsec2.AmazonLinuxCpuType_X86_64
@@ -209,39 +198,4 @@ func New(scope constructs.Construct, id string, props *Props) *Tier {
 	// Tower's CT.AUTOSCALING.PR.1 see that there are several.
 	group.Node().DefaultChild().(awsautoscaling.CfnAutoScalingGroup).SetAvailabilityZones(jsii.Strings(props.AZs...))
 	return &Tier{Construct: c, Target: group, Group: group, Role: role}
-}
-
-// userData are the settings the user data carries, none of them secret.
-// Bucket, DBHost and DBPort may be CDK tokens; CloudFormation resolves them.
-type userData struct {
-	Region, Bucket, DBHost, DBPort, DBName, DBUser, CABundle string
-	Port                                                     int
-}
-
-// renderUserData renders sampleapp/user-data.sh with the application, its
-// settings and the RDS root CAs.
-func renderUserData(u userData) (string, error) {
-	cfg, err := json.MarshalIndent(map[string]any{
-		"region":   u.Region,
-		"bucket":   u.Bucket,
-		"prefix":   UploadPrefix,
-		"port":     u.Port,
-		"dbHost":   u.DBHost,
-		"dbPort":   u.DBPort,
-		"dbName":   u.DBName,
-		"dbUser":   u.DBUser,
-		"caBundle": "/etc/webapp/rds-ca.pem",
-	}, "", "  ")
-	if err != nil {
-		return "", err
-	}
-	t, err := template.New("user-data").Option("missingkey=error").Parse(userDataSource)
-	if err != nil {
-		return "", fmt.Errorf("sampleapp/user-data.sh: %w", err)
-	}
-	var b bytes.Buffer
-	if err := t.Execute(&b, map[string]string{"Config": string(cfg), "CABundle": u.CABundle, "App": strings.TrimRight(appSource, "\n")}); err != nil {
-		return "", fmt.Errorf("sampleapp/user-data.sh: %w", err)
-	}
-	return b.String(), nil
 }

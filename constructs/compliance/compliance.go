@@ -12,13 +12,15 @@ import (
 var Packs = []string{"AwsSolutions", "NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321"}
 
 // Apply attaches every pack to scope (the app, so that every stack is
-// checked). Each pack writes a JSON report per stack into the cloud assembly
-// (<pack>-<stack>-NagReport.json).
-func Apply(scope constructs.IConstruct) {
+// checked). An unsuppressed finding is an error annotation, which fails the
+// synthesis; with reports, each pack also writes a JSON report per stack
+// into the cloud assembly (<pack>--<stack>-NagReport.json), which cdk-nag
+// appends to line by line, most of a second of a synthesis.
+func Apply(scope constructs.IConstruct, reports bool) {
 	props := func() *cdknag.NagPackProps {
 		return &cdknag.NagPackProps{
 			Verbose:       jsii.Bool(true),
-			Reports:       jsii.Bool(true),
+			Reports:       jsii.Bool(reports),
 			ReportFormats: &[]cdknag.NagReportFormat{cdknag.NagReportFormat_JSON},
 		}
 	}

@@ -1,4 +1,4 @@
-package apptier
+package sampleapp
 
 import (
 	"encoding/json"
@@ -9,12 +9,12 @@ import (
 	"github.com/secure-webapp/secure-webapp/internal/rdsca"
 )
 
-// TestRenderUserData renders the embedded user data as synthesis does and
+// TestUserData renders the embedded user data as synthesis does and
 // checks that it is a valid shell script carrying the app and its settings,
 // and nothing secret.
-func TestRenderUserData(t *testing.T) {
+func TestUserData(t *testing.T) {
 	ca := rdsca.Bundle("eu-west-2")
-	ud, err := renderUserData(userData{
+	ud, err := UserData(Settings{
 		Region: "eu-west-2", Bucket: "app-bucket", Port: 8443,
 		// The longest values CloudFormation may put in place of the tokens.
 		DBHost: strings.Repeat("h", 253), DBPort: "65535", DBName: "app", DBUser: "webapp_app", CABundle: ca,

@@ -1,6 +1,8 @@
 // Package stacks composes the constructs into the app's stacks and
 // nothing else: every resource is built by a package under constructs/,
-// every setting comes from config. Build adds them in deployment order:
+// every setting comes from config. Run is the whole program that main.go
+// runs: the configuration, Build, the Control Tower rules, synthesis. Build
+// adds the stacks in deployment order:
 //
 //   - LogArchive, in the logging account: constructs/logarchive. Kept for
 //     as long as its evidence; the workload account can write to it, never

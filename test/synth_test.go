@@ -41,9 +41,8 @@ var update = flag.Bool("update", false, "rewrite the golden templates and genera
 // None runs CDK's built-in CloudFormation validation, most of a
 // synthesis's time: the Control Tower rules it evaluates run here as
 // cfn-guard on every template (guard_test.go), `make synth` runs it on the
-// fork's own configuration, and the main package's
-// TestUnacknowledgedGuardFindingFailsSynthesis proves that it fails a
-// synthesis.
+// fork's own configuration, and TestUnacknowledgedGuardFindingFailsSynthesis
+// proves that it fails a synthesis.
 var profiles = []struct {
 	name    string
 	context map[string]any

@@ -1,4 +1,4 @@
-package main
+package test
 
 import (
 	"bytes"
@@ -13,23 +13,24 @@ import (
 
 	"github.com/secure-webapp/secure-webapp/config"
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/stacks"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+// The program the CDK CLI runs (stacks.Run, main.go), tested in this
+// binary, whose jsii kernel is already running, under jsiiMu.
 
 // TestBadConfigurationStopsBeforeSynthesis: a user's mistake ends the program
 // with exit status 1 and one message naming every bad key, and writes nothing.
 func TestBadConfigurationStopsBeforeSynthesis(t *testing.T) {
+	t.Parallel()
+	jsiiMu.Lock()
+	defer jsiiMu.Unlock()
 	out := filepath.Join(t.TempDir(), "cdk.out")
 	var stderr bytes.Buffer
-	code := run(&awscdk.AppProps{
+	code := stacks.Run(&awscdk.AppProps{
 		Outdir:  jsii.String(out),
 		Context: &map[string]any{"vpcCidr": "10.0.0.0/33", "profile": "prod", "regoin": "us-east-1"},
-	}, &stderr)
+	}, filepath.Join("..", compliance.GuardRulesDir), &stderr)
 	if code != 1 {
 		t.Errorf("exit status %d, want 1", code)
 	}
@@ -48,22 +49,25 @@ func TestBadConfigurationStopsBeforeSynthesis(t *testing.T) {
 }
 
 // TestUnacknowledgedGuardFindingFailsSynthesis: with the Control Tower rules
-// in CDK's built-in validation (compliance.Guard, as run adds them) and the
-// feature flag of cdk.json that makes findings errors, a resource that
-// breaks a rule without an acknowledged exception fails the synthesis, and
-// synth returns that as an error rather than a panic.
+// in CDK's built-in validation (compliance.Guard, as stacks.Run adds them)
+// and the feature flag of cdk.json that makes findings errors, a resource
+// that breaks a rule without an acknowledged exception fails the synthesis,
+// and stacks.Synth returns that as an error, not a panic.
 func TestUnacknowledgedGuardFindingFailsSynthesis(t *testing.T) {
-	ctx, err := config.CDKContext("cdk.json")
+	t.Parallel()
+	jsiiMu.Lock()
+	defer jsiiMu.Unlock()
+	ctx, err := config.CDKContext("../cdk.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir()), Context: &ctx})
 	stack := awscdk.NewStack(app, jsii.String("Weakened"), nil)
 	awss3.NewCfnBucket(stack, jsii.String("Bucket"), &awss3.CfnBucketProps{}) // no Block Public Access: CT.S3.PR.1
-	if err := compliance.Guard(app, compliance.GuardRulesDir, "sandbox"); err != nil {
+	if err := compliance.Guard(app, filepath.Join("..", compliance.GuardRulesDir), "sandbox"); err != nil {
 		t.Fatal(err)
 	}
-	if err := synth(app); err == nil || !strings.Contains(err.Error(), "Validation failed") {
+	if err := stacks.Synth(app); err == nil || !strings.Contains(err.Error(), "Validation failed") {
 		t.Errorf("a bucket without Block Public Access synthesized: %v", err)
 	}
 }

@@ -213,17 +213,43 @@ func RefTargetOr(v any) string {
 	return id
 }
 
-// Clone returns a deep copy, for tests that weaken a template.
+// Clone returns a deep copy: account views merge copies, and tests weaken
+// copies.
 func (t *Template) Clone() *Template {
-	b, err := json.Marshal(t.Body)
-	if err != nil {
-		panic(err) // a decoded JSON document always encodes
+	body, _ := deepCopy(t.Body).(map[string]any)
+	return &Template{Name: t.Name, Body: body, origin: t.origin, after: t.after, kinds: t.kinds, files: t.files}
+}
+
+// deepCopy copies a decoded JSON value (maps, slices, strings, numbers,
+// booleans, null) without encoding it. A value of any other type, such as
+// a []string a test put in, is copied through JSON, which also turns it
+// into what decoding a template gives.
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, x := range v {
+			m[k] = deepCopy(x)
+		}
+		return m
+	case []any:
+		s := make([]any, len(v))
+		for i, x := range v {
+			s[i] = deepCopy(x)
+		}
+		return s
+	case string, float64, bool, nil:
+		return v
 	}
-	var body map[string]any
-	if err := json.Unmarshal(b, &body); err != nil {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // a value put in a template always encodes
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
 		panic(err)
 	}
-	return &Template{Name: t.Name, Body: body, origin: t.origin, after: t.after, kinds: t.kinds, files: t.files}
+	return out
 }
 
 // ParseTemplate decodes one template.

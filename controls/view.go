@@ -299,22 +299,3 @@ func directDependencies(r Resource) []string {
 	walk(r.Raw["Properties"])
 	return out
 }
-
-// deepCopy copies a decoded JSON value.
-func deepCopy(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		c := make(map[string]any, len(v))
-		for k, x := range v {
-			c[k] = deepCopy(x)
-		}
-		return c
-	case []any:
-		c := make([]any, len(v))
-		for i, x := range v {
-			c[i] = deepCopy(x)
-		}
-		return c
-	}
-	return v
-}

@@ -324,8 +324,9 @@ type templateRun struct {
 }
 
 // guarded holds each distinct template's verdict, by the hash of its
-// resources: the syntheses share many templates (the regions synthesis's
-// Data and Service are the sandbox's), which are checked once.
+// resources: two syntheses may share templates (a profile that differs
+// from another only in its governed regions shares its home region's
+// stacks), which are checked once.
 var guarded sync.Map // string -> *templateRun
 
 // startGuard runs the guard rules on a's templates in the background: each

@@ -3,6 +3,7 @@ package test
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ import (
 )
 
 // The program the CDK CLI runs (stacks.Run, main.go), tested in this
-// binary, whose jsii kernel is already running, under jsiiMu.
+// binary, whose jsii kernel is already running (under jsiiMu).
 
 // TestBadConfigurationStopsBeforeSynthesis: a user's mistake ends the program
 // with exit status 1 and one message naming every bad key, and writes nothing.
@@ -53,10 +54,21 @@ func TestBadConfigurationStopsBeforeSynthesis(t *testing.T) {
 // and the feature flag of cdk.json that makes findings errors, a resource
 // that breaks a rule without an acknowledged exception fails the synthesis,
 // and stacks.Synth returns that as an error, not a panic.
+//
+// Setting up CDK's validation engine takes seconds of the jsii kernel, which
+// the syntheses need: the test runs in a second process of this test
+// binary, with a kernel of its own, on another processor.
 func TestUnacknowledgedGuardFindingFailsSynthesis(t *testing.T) {
-	t.Parallel()
-	jsiiMu.Lock()
-	defer jsiiMu.Unlock()
+	const child = "SECURE_WEBAPP_TEST_CHILD"
+	if os.Getenv(child) == "" {
+		t.Parallel()
+		cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$")
+		cmd.Env = append(os.Environ(), child+"=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s in its own process: %v\n%s", t.Name(), err, out)
+		}
+		return
+	}
 	ctx, err := config.CDKContext("../cdk.json")
 	if err != nil {
 		t.Fatal(err)

@@ -452,7 +452,7 @@ var mutations = []mutation{
 		one(t, tpl, "AWS::KMS::Key").Properties()["EnableKeyRotation"] = false
 	}},
 	{"KMS-1", "Workload", "log group key rotation off", func(t *testing.T, tpl *controls.Template) {
-		one(t, tpl, "AWS::KMS::Key").Properties()["EnableKeyRotation"] = false
+		atPath(t, tpl, "AWS::KMS::Key", "/Audit/LogKey/Resource").Properties()["EnableKeyRotation"] = false
 	}},
 	{"APP-1", "Workload", "IMDSv1 allowed", func(t *testing.T, tpl *controls.Template) {
 		props(t, one(t, tpl, "AWS::EC2::LaunchTemplate"), "LaunchTemplateData", "MetadataOptions")["HttpTokens"] = "optional"
@@ -720,7 +720,7 @@ var mutations = []mutation{
 		trailBucket(t, tpl).Raw["DeletionPolicy"] = "Delete"
 	}},
 	{"RET-1", "Workload", "log group key deleted with the stack", func(t *testing.T, tpl *controls.Template) {
-		one(t, tpl, "AWS::KMS::Key").Raw["DeletionPolicy"] = "Delete"
+		atPath(t, tpl, "AWS::KMS::Key", "/Audit/LogKey/Resource").Raw["DeletionPolicy"] = "Delete"
 	}},
 	{"RET-1", "Workload", "master secret deleted with the stack", func(t *testing.T, tpl *controls.Template) {
 		one(t, tpl, "AWS::SecretsManager::Secret").Raw["DeletionPolicy"] = "Delete"
@@ -749,7 +749,7 @@ var mutations = []mutation{
 		}
 	}},
 	{"LIFE-3", "Workload", "a Security Hub standard no longer waits for the hub", func(t *testing.T, tpl *controls.Template) {
-		delete(one(t, tpl, "AWS::SecurityHub::Standard").Raw, "DependsOn")
+		delete(atPath(t, tpl, "AWS::SecurityHub::Standard", "/Detection/StandardCisAwsFoundationsBenchmark").Raw, "DependsOn")
 	}},
 	{"LIFE-3", "Workload", "the Config buckets no longer wait for the singletons", func(t *testing.T, tpl *controls.Template) {
 		b, _ := tpl.Resource(controls.RefTargetOr(one(t, tpl, "AWS::Config::DeliveryChannel").Properties()["S3BucketName"]))
@@ -947,7 +947,7 @@ var variantMutations = []mutation{
 		}})
 	}},
 	{"ORG-1", "Data", "a role without the boundary", func(t *testing.T, tpl *controls.Template) {
-		delete(one(t, tpl, "AWS::IAM::Role").Properties(), "PermissionsBoundary")
+		delete(atPath(t, tpl, "AWS::IAM::Role", "/Network/FlowLogRole/Resource").Properties(), "PermissionsBoundary")
 	}},
 	{"ORG-1", "GitHubDeploy", "the deploy role under another boundary", func(t *testing.T, tpl *controls.Template) {
 		one(t, tpl, "AWS::IAM::Role").Properties()["PermissionsBoundary"] = "arn:aws:iam::aws:policy/PowerUserAccess"

@@ -12,11 +12,14 @@ import (
 // mutation tests. They find resources by type and property, never by the
 // hashed logical IDs.
 
+// one is the template's only resource of type typ; with several, which one
+// a test meant is not for the order of their logical IDs to say: find it by
+// what its construct declares (Declared, atPath, bucketNamed).
 func one(t *testing.T, tpl *controls.Template, typ string) controls.Resource {
 	t.Helper()
 	rs := tpl.Resources(typ)
-	if len(rs) == 0 {
-		t.Fatalf("%s: no %s", tpl.Name, typ)
+	if len(rs) != 1 {
+		t.Fatalf("%s: %d resources of type %s, want exactly one", tpl.Name, len(rs), typ)
 	}
 	return rs[0]
 }

@@ -131,60 +131,91 @@ func checkAppUserStatements(u Resource, user string) []Failure {
 	iam := false
 	for _, v := range list(u.Properties()["Statements"]) {
 		sql, _ := v.(string)
-		up := strings.ToUpper(sql)
-		// Dynamic SQL hides what it grants from this reading: no EXECUTE,
-		// and DO only in the one form that creates the user if it is absent.
-		if slices.Contains(reWord.FindAllString(up, -1), "EXECUTE") {
-			fails = append(fails, Failure{u.Path(), fmt.Sprintf("runs dynamic SQL (EXECUTE), which cannot be checked: %q", sql)})
-			continue
+		problems, grantsIAM := appUserSQL(sql, user)
+		for _, why := range problems {
+			fails = append(fails, Failure{u.Path(), why})
 		}
-		if strings.HasPrefix(strings.TrimSpace(up), "DO ") || strings.HasPrefix(strings.TrimSpace(up), "DO$") {
-			if m := reCreateRole.FindStringSubmatch(sql); m == nil || m[1] != user || m[2] != user {
-				fails = append(fails, Failure{u.Path(), fmt.Sprintf("runs a DO block other than creating the user when it is absent: %q", sql)})
-			}
-			continue
-		}
-		if i := strings.Index(up, "GRANT "); strings.HasPrefix(strings.TrimSpace(up), "ALTER DEFAULT PRIVILEGES") && i > 0 {
-			sql, up = sql[i:], up[i:] // the grant that future objects will carry, read as one
-		}
-		for _, a := range adminAttributes {
-			for _, w := range reWord.FindAllString(up, -1) {
-				if w == a && strings.Contains(up, "ROLE") {
-					fails = append(fails, Failure{u.Path(), fmt.Sprintf("gives the user %s: %q", a, sql)})
-				}
-			}
-		}
-		if strings.Contains(up, "OWNER TO") || strings.Contains(up, "AUTHORIZATION") {
-			fails = append(fails, Failure{u.Path(), fmt.Sprintf("makes a user an owner: %q", sql)})
-		}
-		m := reGrant.FindStringSubmatch(sql)
-		if m == nil {
-			continue
-		}
-		grantees := strings.Fields(strings.ReplaceAll(m[3], ",", " "))
-		if !containsFold(grantees, user) && !containsFold(grantees, "PUBLIC") {
-			continue
-		}
-		if containsFold(grantees, "PUBLIC") {
-			fails = append(fails, Failure{u.Path(), fmt.Sprintf("grants to PUBLIC: %q", sql)})
-			continue
-		}
-		for _, p := range strings.Split(m[1], ",") {
-			p = strings.ToUpper(strings.TrimSpace(p))
-			switch {
-			case m[2] == "" && appUserRoles[strings.ToLower(p)]:
-				iam = iam || p == "RDS_IAM"
-			case m[2] != "" && appUserPrivileges[p]:
-			default:
-				fails = append(fails, Failure{u.Path(), fmt.Sprintf("grants %s to the application's user: %q", p, sql)})
-			}
-		}
+		iam = iam || grantsIAM
 	}
 	if !iam {
 		fails = append(fails, Failure{u.Path(), "does not grant rds_iam to the application's user, so it would log in with a password"})
 	}
 	sort.Slice(fails, func(i, j int) bool { return fails[i].Reason < fails[j].Reason })
 	return fails
+}
+
+// appUserSQL returns what is wrong with one SQL statement of the custom resource, and whether it grants rds_iam to user.
+func appUserSQL(sql, user string) ([]string, bool) {
+	up := strings.ToUpper(sql)
+	if why, dynamic := dynamicSQL(sql, up, user); dynamic {
+		if why == "" {
+			return nil, false
+		}
+		return []string{why}, false
+	}
+	if i := strings.Index(up, "GRANT "); strings.HasPrefix(strings.TrimSpace(up), "ALTER DEFAULT PRIVILEGES") && i > 0 {
+		sql, up = sql[i:], up[i:] // the grant that future objects will carry, read as one
+	}
+	grants, iam := appUserGrants(sql, user)
+	return append(adminGrants(sql, up), grants...), iam
+}
+
+// dynamicSQL reports whether a statement is dynamic SQL, read no further, and what is wrong with it ("" for the one DO block allowed).
+func dynamicSQL(sql, up, user string) (problem string, dynamic bool) {
+	// Dynamic SQL hides what it grants from this reading: no EXECUTE,
+	// and DO only in the one form that creates the user if it is absent.
+	if slices.Contains(reWord.FindAllString(up, -1), "EXECUTE") {
+		return fmt.Sprintf("runs dynamic SQL (EXECUTE), which cannot be checked: %q", sql), true
+	}
+	if strings.HasPrefix(strings.TrimSpace(up), "DO ") || strings.HasPrefix(strings.TrimSpace(up), "DO$") {
+		if m := reCreateRole.FindStringSubmatch(sql); m == nil || m[1] != user || m[2] != user {
+			return fmt.Sprintf("runs a DO block other than creating the user when it is absent: %q", sql), true
+		}
+		return "", true
+	}
+	return "", false
+}
+
+// adminGrants returns a statement's grants of an administrative role attribute or of ownership (up is the statement in upper case).
+func adminGrants(sql, up string) []string {
+	var problems []string
+	for _, a := range adminAttributes {
+		for _, w := range reWord.FindAllString(up, -1) {
+			if w == a && strings.Contains(up, "ROLE") {
+				problems = append(problems, fmt.Sprintf("gives the user %s: %q", a, sql))
+			}
+		}
+	}
+	if strings.Contains(up, "OWNER TO") || strings.Contains(up, "AUTHORIZATION") {
+		problems = append(problems, fmt.Sprintf("makes a user an owner: %q", sql))
+	}
+	return problems
+}
+
+// appUserGrants returns a GRANT's privileges to PUBLIC or to user beyond appUserRoles and appUserPrivileges, and whether it grants rds_iam to user.
+func appUserGrants(sql, user string) (problems []string, iam bool) {
+	m := reGrant.FindStringSubmatch(sql)
+	if m == nil {
+		return nil, false
+	}
+	grantees := strings.Fields(strings.ReplaceAll(m[3], ",", " "))
+	if containsFold(grantees, "PUBLIC") {
+		return []string{fmt.Sprintf("grants to PUBLIC: %q", sql)}, false
+	}
+	if !containsFold(grantees, user) {
+		return nil, false
+	}
+	for _, p := range strings.Split(m[1], ",") {
+		p = strings.ToUpper(strings.TrimSpace(p))
+		switch {
+		case m[2] == "" && appUserRoles[strings.ToLower(p)]:
+			iam = iam || p == "RDS_IAM"
+		case m[2] != "" && appUserPrivileges[p]:
+		default:
+			problems = append(problems, fmt.Sprintf("grants %s to the application's user: %q", p, sql))
+		}
+	}
+	return problems, iam
 }
 
 func containsFold(list []string, s string) bool {

@@ -489,7 +489,7 @@ func rotationLogsClaimed(t *Template, f StackFacts, rs Resource) []Failure {
 		return []Failure{{rs.Path(), "the rotation function has no name (RotationLambdaName), so its log group cannot be claimed: Lambda would make it unencrypted and keep it forever"}}
 	}
 	group := `"logGroupName":"/aws/lambda/` + name + `"`
-	want := map[string]string{
+	unclaimed := map[string]string{ // each call that claims the log group, and what is wrong without it
 		"createLogGroup":     "is not created with a customer-managed key",
 		"associateKmsKey":    "is not associated with a customer-managed key",
 		"putRetentionPolicy": fmt.Sprintf("is not kept for the configured %d days", f.LogRetentionDays),
@@ -499,30 +499,32 @@ func rotationLogsClaimed(t *Template, f StackFacts, rs Resource) []Failure {
 		if !strings.Contains(call, group) || !t.After(rs.LogicalID, cr.LogicalID) {
 			continue
 		}
-		for action := range want {
-			if !strings.Contains(call, `"action":"`+action+`"`) {
-				continue
-			}
-			ok := false
-			switch action {
-			case "putRetentionPolicy":
-				ok = strings.Contains(call, fmt.Sprintf(`"retentionInDays":%d`, f.LogRetentionDays))
-			default:
-				for _, id := range refsIn(cr.Properties()["Create"]) {
-					if k, found := t.Resource(id); found && k.Type == "AWS::KMS::Key" {
-						ok = true
-					}
-				}
-			}
-			if ok {
-				delete(want, action)
+		for action := range unclaimed {
+			if claims(t, f, cr, call, action) {
+				delete(unclaimed, action)
 			}
 		}
 	}
 	var fails []Failure
-	for _, why := range want {
+	for _, why := range unclaimed {
 		fails = append(fails, Failure{rs.Path(), "the rotation function's log group /aws/lambda/" + name + " " + why + " before the schedule"})
 	}
 	sort.Slice(fails, func(i, j int) bool { return fails[i].Reason < fails[j].Reason })
 	return fails
+}
+
+// claims reports whether a custom resource's call (flattened) makes the SDK call action with the key or retention that claiming the log group needs.
+func claims(t *Template, f StackFacts, cr Resource, call, action string) bool {
+	if !strings.Contains(call, `"action":"`+action+`"`) {
+		return false
+	}
+	if action == "putRetentionPolicy" {
+		return strings.Contains(call, fmt.Sprintf(`"retentionInDays":%d`, f.LogRetentionDays))
+	}
+	for _, id := range refsIn(cr.Properties()["Create"]) {
+		if k, found := t.Resource(id); found && k.Type == "AWS::KMS::Key" {
+			return true
+		}
+	}
+	return false
 }

@@ -52,7 +52,22 @@ func Suppressions(templates []*Template) []Suppression {
 // WriteControlsDoc writes docs/CONTROLS.md: the compliance matrix of every
 // control, and every cdk-nag suppression with its reason.
 func WriteControlsDoc(w io.Writer, controls []Control, suppressions []Suppression) error {
-	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	writeControlsIntro(w, controls)
+	writeControlsMatrix(w, controls)
+	writeSuppressions(w, suppressions)
+	writeGuardExceptions(w)
+	writeDeputyExceptions(w)
+	return nil
+}
+
+// printer returns a function that writes formatted text to w.
+func printer(w io.Writer) func(format string, a ...any) {
+	return func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+}
+
+// writeControlsIntro writes the page's title and says where the controls are defined, checked and tested.
+func writeControlsIntro(w io.Writer, controls []Control) {
+	p := printer(w)
 	p("<!-- Generated from the controls registry (package controls) and the synthesized templates. Do not edit: run `make docs`. -->\n\n")
 	p("# Security controls\n\n")
 	p("Every control below is defined once, in [`controls/`](../controls), and from there:\n\n")
@@ -70,6 +85,11 @@ func WriteControlsDoc(w io.Writer, controls []Control, suppressions []Suppressio
 	if len(na) > 0 {
 		p("%s report n/a instead of pass or fail when the configuration leaves what they check to the account's organization (`detectionServices` false); verify then says who must provide it.\n\n", strings.Join(na, ", "))
 	}
+}
+
+// writeControlsMatrix writes the compliance matrix: one row per control.
+func writeControlsMatrix(w io.Writer, controls []Control) {
+	p := printer(w)
 	p("| Control | Title | Layer | Responsibility | Frameworks | Construct | Stack | Test |\n")
 	p("|---|---|---|---|---|---|---|---|\n")
 	for _, c := range controls {
@@ -79,6 +99,11 @@ func WriteControlsDoc(w io.Writer, controls []Control, suppressions []Suppressio
 		}
 		p("| %s | %s | %s | %s | %s | `%s` | %s | `TestControls/*/%s` |\n", c.ID, cell(c.Title), c.Layer, c.Responsibility, fw, c.Construct, c.Role, c.ID)
 	}
+}
+
+// writeSuppressions writes the section that lists every cdk-nag suppression with its reason.
+func writeSuppressions(w io.Writer, suppressions []Suppression) {
+	p := printer(w)
 	p("\n## cdk-nag suppressions\n\n")
 	p("The compliance gate runs the cdk-nag packs AwsSolutions, NIST 800-53 rev 5, HIPAA Security and PCI DSS 3.2.1 on every stack; `make synth` fails on any error they report. ")
 	p("These are the only rules suppressed, each on named resources, with its reason (default configuration):\n\n")
@@ -86,6 +111,11 @@ func WriteControlsDoc(w io.Writer, controls []Control, suppressions []Suppressio
 	for _, s := range suppressions {
 		p("| %s | `%s` | %s | %s |\n", s.Stack, s.Resource, s.Rule, cell(s.Reason))
 	}
+}
+
+// writeGuardExceptions writes the section that lists the acknowledged exceptions to the Control Tower proactive controls.
+func writeGuardExceptions(w io.Writer) {
+	p := printer(w)
 	p("\n## AWS Control Tower proactive controls: acknowledged exceptions\n\n")
 	p("`make test` also runs the Control Tower proactive controls, as the cfn-guard rules that the npm package `@cdklabs/cdk-validator-cfnguard` ships with its `cfn-guard` binary, ")
 	p("on the templates of every synthesis (`TestControlTowerGuardRules`); any failure not listed here fails the test, and so does an exception that no longer matches a failure. ")
@@ -98,6 +128,11 @@ func WriteControlsDoc(w io.Writer, controls []Control, suppressions []Suppressio
 		}
 		p("| %s | `…/%s` | %s | %s |\n", e.Rule, e.Path, profile, cell(e.Reason))
 	}
+}
+
+// writeDeputyExceptions writes the section that lists the service principals DEPUTY-1 admits unscoped.
+func writeDeputyExceptions(w io.Writer) {
+	p := printer(w)
 	p("\n## Confused-deputy exceptions\n\n")
 	p("DEPUTY-1 requires every service principal admitted by a bucket, topic or key policy to be scoped to its source; these are the only ones that are not, from `controls.DeputyExceptions`:\n\n")
 	p("| Where | Service principal | Reason |\n|---|---|---|\n")
@@ -111,5 +146,4 @@ func WriteControlsDoc(w io.Writer, controls []Control, suppressions []Suppressio
 		p("| %s | %s | %s |\n", k[:i], k[i+1:], cell(DeputyExceptions[k]))
 	}
 	p("\nThe trust policy of the trail's CloudWatch Logs role (created by CDK for the trail) names no source either: AWS documents none for CloudTrail's delivery to CloudWatch Logs, and a trail whose role it cannot assume fails at creation.\n")
-	return nil
 }

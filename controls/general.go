@@ -325,37 +325,43 @@ var computeTrusts = map[string]bool{"lambda.amazonaws.com": true, "ec2.amazonaws
 // sets. A Null test, which only asks whether a key is there, scopes
 // nothing.
 func scopedToSource(s Statement, accounts []string) bool {
-	ours := func(v any) bool {
-		a := flatten(v)
-		if strings.HasPrefix(a, "arn:") {
-			a = accountOf(a)
-		}
-		if a == "{AWS::AccountId}" || strings.Contains(flatten(v), "{AWS::AccountId}") {
-			return true
-		}
-		for _, x := range accounts {
-			if a == x {
-				return true
-			}
-		}
-		return false
-	}
 	for op, kv := range s.Conditions {
 		if !positiveOperator(op) {
 			continue // Null, negations and ...IfExists scope nothing
 		}
 		for k, v := range kv {
-			switch key := strings.ToLower(k); {
-			case key == "aws:sourceaccount" || key == "aws:sourcearn" || strings.HasPrefix(key, "kms:encryptioncontext:"):
-				all := len(list(v)) > 0
-				for _, x := range list(v) {
-					all = all && ours(x)
-				}
-				if all {
-					return true
-				}
+			if sourceKey(k) && ownSources(list(v), accounts) {
+				return true
 			}
 		}
 	}
 	return false
+}
+
+// sourceKey reports whether a condition key names the source of a service's call (aws:SourceAccount, aws:SourceArn) or the encryption context it sets.
+func sourceKey(k string) bool {
+	key := strings.ToLower(k)
+	return key == "aws:sourceaccount" || key == "aws:sourcearn" || strings.HasPrefix(key, "kms:encryptioncontext:")
+}
+
+// ownSources reports whether there are values, and each names the stack's own account or one of accounts.
+func ownSources(vs []any, accounts []string) bool {
+	for _, v := range vs {
+		if !ownSource(v, accounts) {
+			return false
+		}
+	}
+	return len(vs) > 0
+}
+
+// ownSource reports whether a value (an account ID, or an ARN) names the stack's own account (AWS::AccountId) or one of accounts.
+func ownSource(v any, accounts []string) bool {
+	a := flatten(v)
+	if strings.HasPrefix(a, "arn:") {
+		a = accountOf(a)
+	}
+	if a == "{AWS::AccountId}" || strings.Contains(flatten(v), "{AWS::AccountId}") {
+		return true
+	}
+	return slices.Contains(accounts, a)
 }

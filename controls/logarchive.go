@@ -415,32 +415,9 @@ func guardedBy(statements []Statement, actions, guardians []string, resource str
 	if len(guardians) == 0 {
 		return false
 	}
-	want := map[string]bool{}
-	for _, g := range guardians {
-		want[g] = true
-	}
 	denied := map[string]bool{}
 	for _, s := range statements {
-		if s.Effect != "Deny" || !s.AnyPrincipal() || len(s.Conditions) != 1 || len(s.Conditions["ArnNotEquals"]) != 1 {
-			continue
-		}
-		except := list(s.Condition("ArnNotEquals", "aws:PrincipalArn"))
-		got := map[string]bool{}
-		for _, e := range except {
-			got[flatten(e)] = true
-		}
-		if len(got) != len(want) {
-			continue
-		}
-		match := true
-		for g := range want {
-			match = match && got[g]
-		}
-		on := false
-		for _, r := range s.Resources {
-			on = on || r == "*" || (resource != "" && (RefTargetOr(r) == resource || flatten(r) == "{"+resource+".Arn}/*"))
-		}
-		if !match || !on {
+		if !deniesAllBut(s, guardians) || !appliesTo(s, resource) {
 			continue
 		}
 		for _, a := range actions {
@@ -450,4 +427,38 @@ func guardedBy(statements []Statement, actions, guardians []string, resource str
 		}
 	}
 	return len(denied) == len(actions)
+}
+
+// deniesAllBut reports whether a statement denies every principal whose ARN is not one of guardians, and excepts no other.
+func deniesAllBut(s Statement, guardians []string) bool {
+	if s.Effect != "Deny" || !s.AnyPrincipal() || len(s.Conditions) != 1 || len(s.Conditions["ArnNotEquals"]) != 1 {
+		return false
+	}
+	want := map[string]bool{}
+	for _, g := range guardians {
+		want[g] = true
+	}
+	got := map[string]bool{}
+	for _, e := range list(s.Condition("ArnNotEquals", "aws:PrincipalArn")) {
+		got[flatten(e)] = true
+	}
+	if len(got) != len(want) {
+		return false
+	}
+	for g := range want {
+		if !got[g] {
+			return false
+		}
+	}
+	return true
+}
+
+// appliesTo reports whether a statement's resources include "*", or the bucket resource (its logical ID) or its objects.
+func appliesTo(s Statement, resource string) bool {
+	for _, r := range s.Resources {
+		if r == "*" || (resource != "" && (RefTargetOr(r) == resource || flatten(r) == "{"+resource+".Arn}/*")) {
+			return true
+		}
+	}
+	return false
 }

@@ -23,61 +23,79 @@ type Statement struct {
 
 // Statements returns the statements of a policy document.
 func Statements(doc any) []Statement {
-	d, _ := doc.(map[string]any)
-	var raw []any
-	switch s := d["Statement"].(type) {
-	case []any:
-		raw = s
-	case map[string]any:
-		raw = []any{s}
-	}
 	var out []Statement
-	for _, r := range raw {
-		m, _ := r.(map[string]any)
-		if m == nil {
-			continue
+	for _, r := range rawStatements(doc) {
+		if m, _ := r.(map[string]any); m != nil {
+			out = append(out, parseStatement(m))
 		}
-		st := Statement{Principals: map[string][]any{}, Conditions: map[string]map[string]any{}}
-		st.Sid, _ = m["Sid"].(string)
-		st.Effect, _ = m["Effect"].(string)
-		for _, a := range list(m["Action"]) {
-			if s, ok := a.(string); ok {
-				st.Actions = append(st.Actions, s)
-			}
-		}
-		st.Resources = list(m["Resource"])
-		// NotAction, NotResource and NotPrincipal grant (or deny) all but
-		// what they list: read conservatively as everything, so that a
-		// check enumerating actions, resources or principals sees "*".
-		if _, ok := m["NotAction"]; ok {
-			st.Actions = []string{"*"}
-		}
-		if _, ok := m["NotResource"]; ok {
-			st.Resources = []any{"*"}
-		}
-		if _, ok := m["NotPrincipal"]; ok {
-			m = withPrincipal(m, "*")
-		}
-		switch p := m["Principal"].(type) {
-		case string:
-			st.Principals["*"] = []any{p}
-		case map[string]any:
-			for k, v := range p {
-				st.Principals[k] = list(v)
-			}
-		}
-		if c, ok := m["Condition"].(map[string]any); ok {
-			for op, kv := range c {
-				if kvm, ok := kv.(map[string]any); ok {
-					st.Conditions[op] = kvm
-				}
-			}
-		}
-		out = append(out, st)
 	}
 	return out
 }
 
+// rawStatements returns a policy document's Statement as a list, whether it holds one statement or several.
+func rawStatements(doc any) []any {
+	d, _ := doc.(map[string]any)
+	switch s := d["Statement"].(type) {
+	case []any:
+		return s
+	case map[string]any:
+		return []any{s}
+	}
+	return nil
+}
+
+// parseStatement normalizes one statement as CloudFormation spells it.
+func parseStatement(m map[string]any) Statement {
+	st := Statement{Principals: map[string][]any{}, Conditions: map[string]map[string]any{}}
+	st.Sid, _ = m["Sid"].(string)
+	st.Effect, _ = m["Effect"].(string)
+	for _, a := range list(m["Action"]) {
+		if s, ok := a.(string); ok {
+			st.Actions = append(st.Actions, s)
+		}
+	}
+	st.Resources = list(m["Resource"])
+	// NotAction, NotResource and NotPrincipal grant (or deny) all but
+	// what they list: read conservatively as everything, so that a
+	// check enumerating actions, resources or principals sees "*".
+	if _, ok := m["NotAction"]; ok {
+		st.Actions = []string{"*"}
+	}
+	if _, ok := m["NotResource"]; ok {
+		st.Resources = []any{"*"}
+	}
+	if _, ok := m["NotPrincipal"]; ok {
+		m = withPrincipal(m, "*")
+	}
+	addPrincipals(st.Principals, m["Principal"])
+	addConditions(st.Conditions, m["Condition"])
+	return st
+}
+
+// addPrincipals adds a statement's Principal ("*", or a map from principal type to one value or several) to principals.
+func addPrincipals(principals map[string][]any, p any) {
+	switch p := p.(type) {
+	case string:
+		principals["*"] = []any{p}
+	case map[string]any:
+		for k, v := range p {
+			principals[k] = list(v)
+		}
+	}
+}
+
+// addConditions adds each operator of a statement's Condition that holds a map of keys to conditions.
+func addConditions(conditions map[string]map[string]any, c any) {
+	if c, ok := c.(map[string]any); ok {
+		for op, kv := range c {
+			if kvm, ok := kv.(map[string]any); ok {
+				conditions[op] = kvm
+			}
+		}
+	}
+}
+
+// list returns v as a list: nil for nothing, a list as it is, any other value alone.
 func list(v any) []any {
 	switch v := v.(type) {
 	case nil:

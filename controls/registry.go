@@ -265,135 +265,198 @@ func (r Result) File(f Failure) string {
 // AccountView), so that a control reads what the account holds once every
 // stack is deployed, wherever a resource lives.
 func Evaluate(controls []Control, templates []*Template, complete bool) ([]Result, error) {
-	type key struct {
-		role   Role
-		region string
+	s, err := groupSynthesis(templates)
+	if err != nil {
+		return nil, err
 	}
-	byView := map[key][]*Template{}
-	kinds := map[key]map[StackKind]bool{}
-	seen := map[string]string{} // stack name -> template
-	var first *StackFacts       // the facts every template must agree on
-	var all []*Template
-	for _, t := range templates {
-		f, ok := t.Facts()
-		if !ok {
-			return nil, fmt.Errorf("%s: no %q metadata: not a template synthesized by this app", t.Name, MetadataKey)
-		}
-		if t.origin == nil && f.StackName != "" {
-			if other, dup := seen[f.StackName]; dup {
-				return nil, fmt.Errorf("%s and %s are both stack %s: give each stack once (one synthesis at a time)", other, t.Name, f.StackName)
-			}
-			seen[f.StackName] = t.Name
-		}
-		if first != nil && (first.WorkloadAccount != f.WorkloadAccount || first.LoggingAccount != f.LoggingAccount || first.Profile != f.Profile ||
-			first.HomeRegion != f.HomeRegion || strings.Join(first.GovernedRegions, ",") != strings.Join(f.GovernedRegions, ",")) {
-			return nil, fmt.Errorf("%s belongs to another synthesis (accounts, regions or profile differ): verify one synthesis at a time", t.Name)
-		}
-		if first == nil {
-			first = &f
-		}
-		k := key{f.Role, f.Region}
-		if kinds[k] == nil {
-			kinds[k] = map[StackKind]bool{}
-		}
-		kinds[k][f.Stack] = true
-		for _, sk := range t.kinds { // a view holds several stacks
-			kinds[k][sk] = true
-		}
-		byView[k] = append(byView[k], t)
-		all = append(all, t)
-	}
-	views := map[key]*Template{}
-	for k, ts := range byView {
-		v, err := AccountView(ts)
-		if err != nil {
-			return nil, err
-		}
-		views[k] = v
-	}
-	// expected are the views a control of role checks, each with the kinds
-	// of stack it must hold.
-	expected := func(role Role) []key {
-		if first == nil {
-			return []key{{role, ""}}
-		}
-		var out []key
-		for _, r := range []Role{RoleLogArchive, RoleWorkload} {
-			switch {
-			case role == r || role == RoleAccount:
-				out = append(out, key{r, first.HomeRegion})
-			case role == RoleRegion:
-				for _, region := range first.GovernedRegions {
-					out = append(out, key{r, region})
-				}
-			}
-		}
-		return out
-	}
-	missing := func(k key) []string {
-		want := []StackKind{StackRegionalBaseline}
-		if first == nil || k.region == first.HomeRegion {
-			want = nil
-			for _, sk := range StackKinds {
-				if sk.Role() == k.role {
-					want = append(want, sk)
-				}
-			}
-		}
-		var out []string
-		for _, sk := range want {
-			if !kinds[k][sk] {
-				out = append(out, string(sk))
-			}
-		}
-		return out
+	if err := s.mergeViews(); err != nil {
+		return nil, err
 	}
 	var results []Result
 	for _, c := range controls {
-		var ts []*Template
-		if c.Role == RoleAny {
-			ts = all
-		}
-		for _, k := range expected(c.Role) {
-			if c.Role == RoleAny {
-				break
-			}
-			where := "the " + string(k.role) + " account"
-			if first != nil && len(first.GovernedRegions) > 1 {
-				where += " in " + k.region
-			}
-			var why string
-			if views[k] == nil {
-				why = "no template of " + where + " among the inputs"
-			} else if m := missing(k); len(m) > 0 {
-				why = "the inputs lack the " + strings.Join(m, ", ") + " stack(s) of " + where + ", which is checked whole"
-			}
-			if why != "" {
-				r := Result{Control: c, Status: Skipped, Note: why}
-				if complete {
-					r.Status, r.Note, r.Failures = Fail, "", []Failure{{Reason: why}}
-				}
-				results = append(results, r)
-				continue
-			}
-			ts = append(ts, views[k])
-		}
-		for _, t := range ts {
-			f, _ := t.Facts()
-			if c.NotApplicable != nil {
-				if why := c.NotApplicable(f); why != "" {
-					results = append(results, Result{Control: c, Status: NotApplicable, Template: t.Name, Note: why})
-					continue
-				}
-			}
-			r := Result{Control: c, Status: Pass, Template: t.Name, Failures: c.Check(t, f), files: t.files}
-			if len(r.Failures) > 0 {
-				r.Status = Fail
-			}
-			results = append(results, r)
-		}
+		results = append(results, s.evaluate(c, complete)...)
 	}
 	return results, nil
+}
+
+// viewKey names an account view: the account's role and its stacks' region.
+type viewKey struct {
+	role   Role
+	region string
+}
+
+// synthesis is the templates given to Evaluate, grouped into account views.
+type synthesis struct {
+	first  *StackFacts                    // the facts every template must agree on (nil for no templates)
+	all    []*Template                    // every template, in the order given
+	stacks map[string]string              // stack name -> template
+	byView map[viewKey][]*Template        // the templates of each view
+	kinds  map[viewKey]map[StackKind]bool // the kinds of stack each view holds
+	views  map[viewKey]*Template          // each view, merged (see mergeViews)
+}
+
+// groupSynthesis checks that the templates are one synthesis, each stack once, and groups them by view.
+func groupSynthesis(templates []*Template) (*synthesis, error) {
+	s := &synthesis{stacks: map[string]string{}, byView: map[viewKey][]*Template{}, kinds: map[viewKey]map[StackKind]bool{}}
+	for _, t := range templates {
+		if err := s.add(t); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// add files a template under its view, after checking its facts against the templates added before.
+func (s *synthesis) add(t *Template) error {
+	f, ok := t.Facts()
+	if !ok {
+		return fmt.Errorf("%s: no %q metadata: not a template synthesized by this app", t.Name, MetadataKey)
+	}
+	if t.origin == nil && f.StackName != "" {
+		if other, dup := s.stacks[f.StackName]; dup {
+			return fmt.Errorf("%s and %s are both stack %s: give each stack once (one synthesis at a time)", other, t.Name, f.StackName)
+		}
+		s.stacks[f.StackName] = t.Name
+	}
+	if s.first != nil && !sameSynthesis(*s.first, f) {
+		return fmt.Errorf("%s belongs to another synthesis (accounts, regions or profile differ): verify one synthesis at a time", t.Name)
+	}
+	if s.first == nil {
+		s.first = &f
+	}
+	k := viewKey{f.Role, f.Region}
+	if s.kinds[k] == nil {
+		s.kinds[k] = map[StackKind]bool{}
+	}
+	s.kinds[k][f.Stack] = true
+	for _, sk := range t.kinds { // a view holds several stacks
+		s.kinds[k][sk] = true
+	}
+	s.byView[k] = append(s.byView[k], t)
+	s.all = append(s.all, t)
+	return nil
+}
+
+// sameSynthesis reports whether two templates' facts name the same accounts, regions and profile.
+func sameSynthesis(a, b StackFacts) bool {
+	return a.WorkloadAccount == b.WorkloadAccount && a.LoggingAccount == b.LoggingAccount && a.Profile == b.Profile &&
+		a.HomeRegion == b.HomeRegion && strings.Join(a.GovernedRegions, ",") == strings.Join(b.GovernedRegions, ",")
+}
+
+// mergeViews merges the templates of each view into one (see AccountView).
+func (s *synthesis) mergeViews() error {
+	s.views = map[viewKey]*Template{}
+	for k, ts := range s.byView {
+		v, err := AccountView(ts)
+		if err != nil {
+			return err
+		}
+		s.views[k] = v
+	}
+	return nil
+}
+
+// evaluate runs one control on every template (RoleAny) or on each view its role checks.
+func (s *synthesis) evaluate(c Control, complete bool) []Result {
+	if c.Role == RoleAny {
+		return runOn(c, s.all, nil)
+	}
+	var results []Result
+	var ts []*Template
+	for _, k := range s.expected(c.Role) {
+		if why := s.unchecked(k); why != "" {
+			results = append(results, uncheckedResult(c, why, complete))
+			continue
+		}
+		ts = append(ts, s.views[k])
+	}
+	return runOn(c, ts, results)
+}
+
+// expected returns the views a control of role checks.
+func (s *synthesis) expected(role Role) []viewKey {
+	if s.first == nil {
+		return []viewKey{{role, ""}}
+	}
+	var out []viewKey
+	for _, r := range []Role{RoleLogArchive, RoleWorkload} {
+		switch {
+		case role == r || role == RoleAccount:
+			out = append(out, viewKey{r, s.first.HomeRegion})
+		case role == RoleRegion:
+			for _, region := range s.first.GovernedRegions {
+				out = append(out, viewKey{r, region})
+			}
+		}
+	}
+	return out
+}
+
+// unchecked returns why view k cannot be checked (it is absent or lacks stacks), or "" when it can.
+func (s *synthesis) unchecked(k viewKey) string {
+	where := "the " + string(k.role) + " account"
+	if s.first != nil && len(s.first.GovernedRegions) > 1 {
+		where += " in " + k.region
+	}
+	if s.views[k] == nil {
+		return "no template of " + where + " among the inputs"
+	}
+	if m := s.missing(k); len(m) > 0 {
+		return "the inputs lack the " + strings.Join(m, ", ") + " stack(s) of " + where + ", which is checked whole"
+	}
+	return ""
+}
+
+// missing returns the kinds of stack that view k must hold and does not.
+func (s *synthesis) missing(k viewKey) []string {
+	want := []StackKind{StackRegionalBaseline}
+	if s.first == nil || k.region == s.first.HomeRegion {
+		want = nil
+		for _, sk := range StackKinds {
+			if sk.Role() == k.role {
+				want = append(want, sk)
+			}
+		}
+	}
+	var out []string
+	for _, sk := range want {
+		if !s.kinds[k][sk] {
+			out = append(out, string(sk))
+		}
+	}
+	return out
+}
+
+// uncheckedResult reports a control whose view cannot be checked: skipped, or failed when the inputs must be complete.
+func uncheckedResult(c Control, why string, complete bool) Result {
+	r := Result{Control: c, Status: Skipped, Note: why}
+	if complete {
+		r.Status, r.Note, r.Failures = Fail, "", []Failure{{Reason: why}}
+	}
+	return r
+}
+
+// runOn appends to results the verdict of a control on each template.
+func runOn(c Control, ts []*Template, results []Result) []Result {
+	for _, t := range ts {
+		results = append(results, runControl(c, t))
+	}
+	return results
+}
+
+// runControl checks one template with a control, or reports why the control does not apply to it.
+func runControl(c Control, t *Template) Result {
+	f, _ := t.Facts()
+	if c.NotApplicable != nil {
+		if why := c.NotApplicable(f); why != "" {
+			return Result{Control: c, Status: NotApplicable, Template: t.Name, Note: why}
+		}
+	}
+	r := Result{Control: c, Status: Pass, Template: t.Name, Failures: c.Check(t, f), files: t.files}
+	if len(r.Failures) > 0 {
+		r.Status = Fail
+	}
+	return r
 }
 
 // inSection fills in what a group of controls shares; a control that names

@@ -114,48 +114,64 @@ func writeMarkdown(w io.Writer, results []Result) error {
 // writeSARIF writes SARIF 2.1.0, the version GitHub code scanning accepts:
 // one rule per control, one result per failure, located in the template file.
 func writeSARIF(w io.Writer, results []Result) error {
-	type msg struct {
-		Text string `json:"text"`
-	}
 	var rules []map[string]any
 	seen := map[string]bool{}
-	var findings []map[string]any
+	findings := []map[string]any{}
 	for _, r := range results {
 		if !seen[r.Control.ID] {
 			seen[r.Control.ID] = true
-			rules = append(rules, map[string]any{
-				"id":                   r.Control.ID,
-				"name":                 strings.ReplaceAll(r.Control.ID, "-", ""),
-				"shortDescription":     msg{r.Control.Title},
-				"fullDescription":      msg{r.Control.Title + " (layer: " + r.Control.Layer + "; built by " + r.Control.Construct + ")"},
-				"helpUri":              repositoryURL() + "/blob/main/docs/CONTROLS.md",
-				"properties":           map[string]any{"tags": append([]string{"security"}, r.Control.Frameworks...)},
-				"defaultConfiguration": map[string]any{"level": "error"},
-			})
+			rules = append(rules, sarifRule(r.Control))
 		}
 		for _, f := range r.Failures {
-			uri := filepath.ToSlash(r.File(f))
-			if uri == "" {
-				uri = "cdk.out"
-			}
-			findings = append(findings, map[string]any{
-				"ruleId":  r.Control.ID,
-				"level":   "error",
-				"message": msg{fmt.Sprintf("%s: %s", orDash(f.Resource), f.Reason)},
-				"locations": []any{map[string]any{
-					"physicalLocation": map[string]any{
-						"artifactLocation": map[string]any{"uri": uri},
-						"region":           map[string]any{"startLine": 1},
-					},
-					"logicalLocations": []any{map[string]any{"fullyQualifiedName": orDash(f.Resource), "kind": "resource"}},
-				}},
-			})
+			findings = append(findings, sarifFinding(r, f))
 		}
 	}
-	if findings == nil {
-		findings = []map[string]any{}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(sarifLog(rules, findings))
+}
+
+// sarifMessage is a SARIF message: plain text.
+type sarifMessage struct {
+	Text string `json:"text"`
+}
+
+// sarifRule describes a control as a SARIF rule.
+func sarifRule(c Control) map[string]any {
+	return map[string]any{
+		"id":                   c.ID,
+		"name":                 strings.ReplaceAll(c.ID, "-", ""),
+		"shortDescription":     sarifMessage{c.Title},
+		"fullDescription":      sarifMessage{c.Title + " (layer: " + c.Layer + "; built by " + c.Construct + ")"},
+		"helpUri":              repositoryURL() + "/blob/main/docs/CONTROLS.md",
+		"properties":           map[string]any{"tags": append([]string{"security"}, c.Frameworks...)},
+		"defaultConfiguration": map[string]any{"level": "error"},
 	}
-	doc := map[string]any{
+}
+
+// sarifFinding describes one failure of a result as a SARIF result, located in its template file.
+func sarifFinding(r Result, f Failure) map[string]any {
+	uri := filepath.ToSlash(r.File(f))
+	if uri == "" {
+		uri = "cdk.out"
+	}
+	return map[string]any{
+		"ruleId":  r.Control.ID,
+		"level":   "error",
+		"message": sarifMessage{fmt.Sprintf("%s: %s", orDash(f.Resource), f.Reason)},
+		"locations": []any{map[string]any{
+			"physicalLocation": map[string]any{
+				"artifactLocation": map[string]any{"uri": uri},
+				"region":           map[string]any{"startLine": 1},
+			},
+			"logicalLocations": []any{map[string]any{"fullyQualifiedName": orDash(f.Resource), "kind": "resource"}},
+		}},
+	}
+}
+
+// sarifLog is the SARIF document of one run of verify.
+func sarifLog(rules, findings []map[string]any) map[string]any {
+	return map[string]any{
 		"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
 		"version": "2.1.0",
 		"runs": []any{map[string]any{
@@ -167,9 +183,6 @@ func writeSARIF(w io.Writer, results []Result) error {
 			"results": findings,
 		}},
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
 }
 
 func base(p string) string {

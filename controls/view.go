@@ -31,62 +31,86 @@ func AccountView(ts []*Template) (*Template, error) {
 	for i, t := range ts {
 		facts[i], _ = t.Facts()
 	}
-	view := &Template{
-		Body:   map[string]any{"Resources": map[string]any{}, "Parameters": map[string]any{}},
-		origin: map[string]string{},
-		after:  map[string][]string{},
-		files:  map[string]string{},
-	}
-	var names []string
+	view := newView()
 	exports, outputs := map[string]any{}, map[string]any{}
 	for i, t := range ts {
 		c := t.Clone()
-		stack := facts[i].StackName
-		names = append(names, t.Name)
-		view.after[stack] = facts[i].DeploysAfter
-		view.kinds = append(view.kinds, facts[i].Stack)
-		rs, _ := c.Body["Resources"].(map[string]any)
-		for id := range rs {
-			if _, taken := view.origin[id]; taken {
-				to := id + "In" + pascalName(stack)
-				for n := 2; view.origin[to] != "" || rs[to] != nil; n++ {
-					to = fmt.Sprintf("%sIn%s%d", id, pascalName(stack), n)
-				}
-				renameResource(c.Body, id, to)
-			}
-		}
-		rs, _ = c.Body["Resources"].(map[string]any)
-		for id, r := range rs {
-			view.Body["Resources"].(map[string]any)[id] = r
-			view.origin[id] = stack
-			if p := (Resource{Raw: mapOf(r)}).Path(); strings.Contains(p, "/") {
-				view.files[p[:strings.Index(p, "/")]] = t.Name
-			}
-		}
-		for k, v := range mapOf(c.Body["Parameters"]) {
-			view.Body["Parameters"].(map[string]any)[k] = v
-		}
-		for id, o := range mapOf(c.Body["Outputs"]) {
-			outputs[stack+"/"+id] = mapOf(o)["Value"]
-			if name, ok := dig(o, "Export", "Name"); ok {
-				if n, ok := name.(string); ok {
-					exports[n] = mapOf(o)["Value"]
-				}
-			}
-		}
+		view.addStack(c, facts[i])
+		collectOutputs(c.Body, facts[i].StackName, exports, outputs)
 		if i == 0 {
 			view.Body["Metadata"] = c.Body["Metadata"]
 		}
 	}
 	view.Body["Resources"] = resolveImports(view.Body["Resources"], exports, outputs)
-	view.Name = ts[0].Name
-	if len(ts) > 1 {
-		for i := range names {
-			names[i] = filepath.Base(names[i])
-		}
-		view.Name = string(facts[0].Role) + " account (" + strings.Join(names, ", ") + ")"
-	}
+	view.Name = viewName(ts, facts[0].Role)
 	return view, nil
+}
+
+// newView returns an empty account view.
+func newView() *Template {
+	return &Template{
+		Body:   map[string]any{"Resources": map[string]any{}, "Parameters": map[string]any{}},
+		origin: map[string]string{},
+		after:  map[string][]string{},
+		files:  map[string]string{},
+	}
+}
+
+// addStack merges a copy of one stack's template into the view, renaming the copy's logical IDs that the view already holds.
+func (view *Template) addStack(c *Template, f StackFacts) {
+	stack := f.StackName
+	view.after[stack] = f.DeploysAfter
+	view.kinds = append(view.kinds, f.Stack)
+	view.renameClashes(c.Body, stack)
+	rs, _ := c.Body["Resources"].(map[string]any)
+	for id, r := range rs {
+		view.Body["Resources"].(map[string]any)[id] = r
+		view.origin[id] = stack
+		if p := (Resource{Raw: mapOf(r)}).Path(); strings.Contains(p, "/") {
+			view.files[p[:strings.Index(p, "/")]] = c.Name
+		}
+	}
+	for k, v := range mapOf(c.Body["Parameters"]) {
+		view.Body["Parameters"].(map[string]any)[k] = v
+	}
+}
+
+// renameClashes renames, throughout a stack's template body, each logical ID that the view already holds.
+func (view *Template) renameClashes(body map[string]any, stack string) {
+	rs, _ := body["Resources"].(map[string]any)
+	for id := range rs {
+		if _, taken := view.origin[id]; taken {
+			to := id + "In" + pascalName(stack)
+			for n := 2; view.origin[to] != "" || rs[to] != nil; n++ {
+				to = fmt.Sprintf("%sIn%s%d", id, pascalName(stack), n)
+			}
+			renameResource(body, id, to)
+		}
+	}
+}
+
+// collectOutputs records the value of each output of a stack's template, by "stack/ID" and by export name.
+func collectOutputs(body map[string]any, stack string, exports, outputs map[string]any) {
+	for id, o := range mapOf(body["Outputs"]) {
+		outputs[stack+"/"+id] = mapOf(o)["Value"]
+		if name, ok := dig(o, "Export", "Name"); ok {
+			if n, ok := name.(string); ok {
+				exports[n] = mapOf(o)["Value"]
+			}
+		}
+	}
+}
+
+// viewName names a view after its one template, or after its role and its templates' files.
+func viewName(ts []*Template, role Role) string {
+	if len(ts) == 1 {
+		return ts[0].Name
+	}
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = filepath.Base(t.Name)
+	}
+	return string(role) + " account (" + strings.Join(names, ", ") + ")"
 }
 
 // resolveImports replaces every {"Fn::ImportValue": name} whose export is
@@ -125,76 +149,87 @@ func renameResource(body map[string]any, from, to string) {
 	rs := mapOf(body["Resources"])
 	rs[to] = rs[from]
 	delete(rs, from)
-	var walk func(v any) any
-	walk = func(v any) any {
-		switch v := v.(type) {
-		case map[string]any:
-			if r, ok := v["Ref"].(string); ok && r == from {
-				v["Ref"] = to
-			}
-			if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) == 2 && ga[0] == from {
-				ga[0] = to
-			}
-			if ga, ok := v["Fn::GetAtt"].(string); ok && strings.HasPrefix(ga, from+".") {
-				v["Fn::GetAtt"] = to + strings.TrimPrefix(ga, from)
-			}
-			if sub, ok := v["Fn::Sub"]; ok {
-				locals := map[string]bool{} // the variables of Fn::Sub's map shadow resources
-				if x, ok := sub.([]any); ok && len(x) == 2 {
-					for k := range mapOf(x[1]) {
-						locals[k] = true
-					}
-				}
-				rename := func(s string) string {
-					return reSubRef.ReplaceAllStringFunc(s, func(m string) string {
-						if g := reSubRef.FindStringSubmatch(m); g[1] == from && !locals[g[1]] {
-							return "${" + to + g[2] + "}"
-						}
-						return m
-					})
-				}
-				switch x := sub.(type) {
-				case string:
-					v["Fn::Sub"] = rename(x)
-				case []any:
-					if len(x) > 0 {
-						if s, ok := x[0].(string); ok {
-							x[0] = rename(s)
-						}
-					}
-				}
-			}
-			for k, x := range v {
-				v[k] = walk(x)
-			}
-		case []any:
-			for i, x := range v {
-				v[i] = walk(x)
-			}
-		}
-		return v
-	}
 	for _, r := range rs {
 		res := mapOf(r)
-		switch d := res["DependsOn"].(type) {
-		case string:
-			if d == from {
-				res["DependsOn"] = to
-			}
-		case []any:
-			for i, x := range d {
-				if x == from {
-					d[i] = to
-				}
-			}
-		}
-		walk(res)
+		renameDependsOn(res, from, to)
+		renameRefs(res, from, to)
 	}
 	for _, o := range mapOf(body["Outputs"]) {
-		walk(o)
+		renameRefs(o, from, to)
 	}
 }
 
+// renameDependsOn renames a logical ID in a resource's DependsOn.
+func renameDependsOn(res map[string]any, from, to string) {
+	switch d := res["DependsOn"].(type) {
+	case string:
+		if d == from {
+			res["DependsOn"] = to
+		}
+	case []any:
+		for i, x := range d {
+			if x == from {
+				d[i] = to
+			}
+		}
+	}
+}
+
+// renameRefs renames a logical ID in every Ref, Fn::GetAtt and Fn::Sub within v, in place.
+func renameRefs(v any, from, to string) any {
+	switch v := v.(type) {
+	case map[string]any:
+		renameIntrinsics(v, from, to)
+		for k, x := range v {
+			v[k] = renameRefs(x, from, to)
+		}
+	case []any:
+		for i, x := range v {
+			v[i] = renameRefs(x, from, to)
+		}
+	}
+	return v
+}
+
+// renameIntrinsics renames a logical ID in the Ref, Fn::GetAtt and Fn::Sub of one map (not below it).
+func renameIntrinsics(v map[string]any, from, to string) {
+	if r, ok := v["Ref"].(string); ok && r == from {
+		v["Ref"] = to
+	}
+	if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) == 2 && ga[0] == from {
+		ga[0] = to
+	}
+	if ga, ok := v["Fn::GetAtt"].(string); ok && strings.HasPrefix(ga, from+".") {
+		v["Fn::GetAtt"] = to + strings.TrimPrefix(ga, from)
+	}
+	switch x := v["Fn::Sub"].(type) {
+	case string:
+		v["Fn::Sub"] = renameInSub(x, from, to)
+	case []any:
+		if len(x) == 2 {
+			if _, shadowed := mapOf(x[1])[from]; shadowed {
+				return // a variable of Fn::Sub's map shadows the resource
+			}
+		}
+		if len(x) > 0 {
+			if s, ok := x[0].(string); ok {
+				x[0] = renameInSub(s, from, to)
+			}
+		}
+	}
+}
+
+// renameInSub renames a logical ID in the ${ID} and ${ID.Attribute} references of an Fn::Sub string.
+func renameInSub(s, from, to string) string {
+	return reSubRef.ReplaceAllStringFunc(s, func(m string) string {
+		if g := reSubRef.FindStringSubmatch(m); g[1] == from {
+			return "${" + to + g[2] + "}"
+		}
+		return m
+	})
+}
+
+// pascalName turns a stack name such as "secure-webapp-data" into "SecureWebappData".
 func pascalName(s string) string {
 	var b strings.Builder
 	up := true

@@ -116,12 +116,16 @@ func hasWildcardResource(s Statement) bool {
 var (
 	appUserRoles      = map[string]bool{"rds_iam": true}
 	appUserPrivileges = map[string]bool{"CONNECT": true, "USAGE": true, "SELECT": true, "INSERT": true, "UPDATE": true, "DELETE": true}
-	// Role attributes that make a user an administrator, in ALTER ROLE or
-	// CREATE ROLE (their NO... forms are what the user must have).
+	// Role attributes that make a user an administrator, in CREATE or
+	// ALTER ROLE, USER or GROUP, which PostgreSQL treats alike (their NO...
+	// forms are what the user must have).
 	adminAttributes = []string{"SUPERUSER", "CREATEDB", "CREATEROLE", "REPLICATION", "BYPASSRLS"}
-	reGrant         = regexp.MustCompile(`(?is)^\s*GRANT\s+(.+?)(?:\s+ON\s+(.+?))?\s+TO\s+(.+?)(?:\s+WITH\s+.*)?\s*$`)
-	reWord          = regexp.MustCompile(`[A-Za-z_]+`)
-	reCreateRole    = regexp.MustCompile(`^DO \$\$BEGIN IF NOT EXISTS \(SELECT FROM pg_catalog\.pg_roles WHERE rolname = '([a-z_][a-z0-9_]*)'\) THEN CREATE ROLE ([a-z_][a-z0-9_]*) LOGIN; END IF; END\$\$$`)
+	reRoleStatement = regexp.MustCompile(`(?is)^\s*(CREATE|ALTER)\s+(ROLE|USER|GROUP)\b`)
+	reGrant         = regexp.MustCompile(`(?is)^\s*GRANT\s+(.+?)(?:\s+ON\s+(.+?))?\s+TO\s+(.+?)(?:\s+WITH\s+(.*?))?\s*$`)
+	// The grant an ALTER DEFAULT PRIVILEGES statement gives future objects.
+	reDefaultGrant = regexp.MustCompile(`(?is)^\s*ALTER\s+DEFAULT\s+PRIVILEGES\b.*?\b(GRANT\s.*)$`)
+	reWord         = regexp.MustCompile(`[A-Za-z_]+`)
+	reCreateRole   = regexp.MustCompile(`^DO \$\$BEGIN IF NOT EXISTS \(SELECT FROM pg_catalog\.pg_roles WHERE rolname = '([a-z_][a-z0-9_]*)'\) THEN CREATE ROLE ([a-z_][a-z0-9_]*) LOGIN; END IF; END\$\$$`)
 )
 
 // checkAppUserStatements reads the SQL the custom resource runs: the user
@@ -153,8 +157,9 @@ func appUserSQL(sql, user string) ([]string, bool) {
 		}
 		return []string{why}, false
 	}
-	if i := strings.Index(up, "GRANT "); strings.HasPrefix(strings.TrimSpace(up), "ALTER DEFAULT PRIVILEGES") && i > 0 {
-		sql, up = sql[i:], up[i:] // the grant that future objects will carry, read as one
+	if m := reDefaultGrant.FindStringSubmatch(sql); m != nil {
+		sql = m[1] // the grant that future objects will carry, read as one
+		up = strings.ToUpper(sql)
 	}
 	grants, iam := appUserGrants(sql, user)
 	return append(adminGrants(sql, up), grants...), iam
@@ -179,9 +184,10 @@ func dynamicSQL(sql, up, user string) (problem string, dynamic bool) {
 // adminGrants returns a statement's grants of an administrative role attribute or of ownership (up is the statement in upper case).
 func adminGrants(sql, up string) []string {
 	var problems []string
-	for _, a := range adminAttributes {
-		for _, w := range reWord.FindAllString(up, -1) {
-			if w == a && strings.Contains(up, "ROLE") {
+	if reRoleStatement.MatchString(sql) {
+		words := reWord.FindAllString(up, -1)
+		for _, a := range adminAttributes {
+			if slices.Contains(words, a) {
 				problems = append(problems, fmt.Sprintf("gives the user %s: %q", a, sql))
 			}
 		}
@@ -205,6 +211,9 @@ func appUserGrants(sql, user string) (problems []string, iam bool) {
 	if !containsFold(grantees, user) {
 		return nil, false
 	}
+	if passesOn(m[4]) {
+		problems = append(problems, fmt.Sprintf("lets the application's user grant what it gets to others (WITH %s): %q", strings.TrimSpace(m[4]), sql))
+	}
 	for _, p := range strings.Split(m[1], ",") {
 		p = strings.ToUpper(strings.TrimSpace(p))
 		switch {
@@ -216,6 +225,27 @@ func appUserGrants(sql, user string) (problems []string, iam bool) {
 		}
 	}
 	return problems, iam
+}
+
+// passesOn reports whether a grant's WITH clause lets the grantee pass the
+// grant on: GRANT OPTION, or ADMIN (OPTION, or TRUE) for a role.
+func passesOn(with string) bool {
+	words := reWord.FindAllString(strings.ToUpper(with), -1)
+	for i, w := range words {
+		next := func(k int) string {
+			if i+k < len(words) {
+				return words[i+k]
+			}
+			return ""
+		}
+		switch {
+		case w == "GRANT" && next(1) == "OPTION":
+			return true
+		case w == "ADMIN" && next(1) != "FALSE" && !(next(1) == "OPTION" && next(2) == "FALSE"):
+			return true
+		}
+	}
+	return false
 }
 
 func containsFold(list []string, s string) bool {

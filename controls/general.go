@@ -354,14 +354,18 @@ func ownSources(vs []any, accounts []string) bool {
 	return len(vs) > 0
 }
 
-// ownSource reports whether a value (an account ID, or an ARN) names the stack's own account (AWS::AccountId) or one of accounts.
+// ownSource reports whether a value (an account ID, or an ARN whose account
+// field is one) names the stack's own account (AWS::AccountId) or one of
+// accounts. An ARN without an account, such as an S3 bucket's, names none,
+// whatever its resource name says: bucket names are global.
 func ownSource(v any, accounts []string) bool {
 	a := flatten(v)
 	if strings.HasPrefix(a, "arn:") {
-		a = accountOf(a)
+		parts := strings.SplitN(a, ":", 6)
+		if len(parts) < 6 {
+			return false
+		}
+		a = parts[4]
 	}
-	if a == "{AWS::AccountId}" || strings.Contains(flatten(v), "{AWS::AccountId}") {
-		return true
-	}
-	return slices.Contains(accounts, a)
+	return a == "{AWS::AccountId}" || slices.Contains(accounts, a)
 }

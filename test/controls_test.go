@@ -358,6 +358,18 @@ var mutations = []mutation{
 	{"DB-9", "Workload", "the app's user may create roles", func(t *testing.T, tpl *controls.Template) {
 		appendList(appUser(t, tpl).Properties(), "Statements", "ALTER ROLE webapp_app CREATEROLE")
 	}},
+	{"DB-9", "Workload", "the app's user made a superuser as a USER", func(t *testing.T, tpl *controls.Template) {
+		appendList(appUser(t, tpl).Properties(), "Statements", "ALTER USER webapp_app SUPERUSER")
+	}},
+	{"DB-9", "Workload", "the app's user may pass its grants on", func(t *testing.T, tpl *controls.Template) {
+		appendList(appUser(t, tpl).Properties(), "Statements", "GRANT SELECT ON ALL TABLES IN SCHEMA app TO webapp_app WITH GRANT OPTION")
+	}},
+	{"DB-9", "Workload", "the app's user may grant rds_iam", func(t *testing.T, tpl *controls.Template) {
+		appendList(appUser(t, tpl).Properties(), "Statements", "GRANT rds_iam TO webapp_app WITH ADMIN OPTION")
+	}},
+	{"DB-9", "Workload", "a default grant of TRUNCATE behind text whose upper case has another length", func(t *testing.T, tpl *controls.Template) {
+		appendList(appUser(t, tpl).Properties(), "Statements", "ALTER DEFAULT PRIVILEGES IN SCHEMA \"\u0131\u0131\u0131\" GRANT DELETE, TRUNCATE ON TABLES TO webapp_app")
+	}},
 	{"DB-9", "Workload", "the app's user owns its schema", func(t *testing.T, tpl *controls.Template) {
 		appendList(appUser(t, tpl).Properties(), "Statements", "ALTER SCHEMA app OWNER TO webapp_app")
 	}},
@@ -676,6 +688,13 @@ var mutations = []mutation{
 		for _, s := range statements(t, tpl, "AWS::SNS::TopicPolicy", "PolicyDocument") {
 			if s["Sid"] == "RulesOfThisAccountPublish" {
 				delete(s, "Condition")
+			}
+		}
+	}},
+	{"DEPUTY-1", "Workload", "rules may publish alerts from a source that only names the account in a bucket's name", func(t *testing.T, tpl *controls.Template) {
+		for _, s := range statements(t, tpl, "AWS::SNS::TopicPolicy", "PolicyDocument") {
+			if s["Sid"] == "RulesOfThisAccountPublish" {
+				s["Condition"] = map[string]any{"ArnLike": map[string]any{"aws:SourceArn": map[string]any{"Fn::Join": []any{"", []any{"arn:aws:s3:::logs-", map[string]any{"Ref": "AWS::AccountId"}}}}}}
 			}
 		}
 	}},

@@ -79,7 +79,7 @@ func Keys() []*Key {
 			"a lowercase DNS name with at least two labels (no wildcard, no trailing dot)",
 			same(PlaceholderDomain), validDomain, func(c *Config) *string { return &c.DomainName }),
 		stringKey("hostedZoneId",
-			"Route 53 public hosted zone that holds domainName: the certificate is validated through it and an alias record for domainName points at the load balancer. Empty, with no certificateArn: the certificate waits for you to create its validation record (see Deploying).",
+			"Route 53 public hosted zone that holds domainName: the certificate is validated through it and an alias record for domainName points at the load balancer. Empty, with no certificateArn: the certificate waits for you to create its validation record (docs/DEPLOY.md), which githubRepository's unattended deployments cannot do: with githubRepository, set this or certificateArn.",
 			"empty, or a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ",
 			same(""), optional(matches(reHostedZone)), func(c *Config) *string { return &c.HostedZoneID }),
 		stringKey("certificateArn",
@@ -244,6 +244,9 @@ func (c *Config) crossCheck() []error {
 				ps = append(ps, &Problem{Key: "certificateArn", Value: c.CertificateARN, Message: fmt.Sprintf("belongs to account %s; it must be in workloadAccount %s", m[3], c.WorkloadAccount)})
 			}
 		}
+	}
+	if c.GitHub.Repository != "" && c.HostedZoneID == "" && c.CertificateARN == "" {
+		ps = append(ps, &Problem{Key: "hostedZoneId", Message: fmt.Sprintf("is not set, nor certificateArn, while githubRepository (%s) deploys unattended: the new certificate's DNS validation would hold the Service stack until someone creates its record by hand (control LIFE-7); set hostedZoneId to the public Route 53 zone of workloadAccount that holds domainName, or certificateArn to an issued certificate", c.GitHub.Repository)})
 	}
 	if m := rePolicyARN.FindStringSubmatch(c.Org.PermissionsBoundary); m != nil && m[2] != "aws" && m[2] != c.WorkloadAccount {
 		ps = append(ps, &Problem{Key: "permissionsBoundary", Value: c.Org.PermissionsBoundary, Message: fmt.Sprintf("names a policy of account %s; a role's boundary must be in its own account: give an AWS managed policy ARN, one of workloadAccount %s, or the policy's name, which each account's roles look up in their own account", m[2], c.WorkloadAccount)})

@@ -69,6 +69,16 @@ func lifecycleControls() []Control {
 			Construct: "stacks", Role: RoleAny,
 			Check: stateSeparated,
 		},
+		{
+			ID: "LIFE-6", Title: "Nothing a service makes outside the template lives in a VPC the template owns: every VPC declares its own GuardDuty runtime monitoring endpoint (guardduty-data, private DNS, in every App subnet, HTTPS from the app tier's security group only, only this account's principals), which GuardDuty reuses instead of creating an endpoint and a security group that would keep cdk destroy from deleting the VPC",
+			Construct: "constructs/network", Role: RoleWorkload,
+			Check: each("AWS::EC2::VPC", "", vpcOwnsGuardDutyEndpoint),
+		},
+		{
+			ID: "LIFE-7", Title: "An unattended deployment never waits for a person: with the GitHub deploy role (githubRepository), every certificate the Service stack issues is validated through a Route 53 hosted zone (hostedZoneId), or an existing certificate (certificateArn) is used; without, ACM's DNS validation holds the stack until someone creates a record by hand",
+			Construct: "constructs/edge", Role: RoleWorkload,
+			Check: unattendedCertificates,
+		},
 	}
 	for i := range cs {
 		cs[i].Layer, cs[i].Responsibility = LayerLifecycle, Customer
@@ -425,4 +435,97 @@ func dedupe(fs []Failure) []Failure {
 		}
 	}
 	return out
+}
+
+// vpcOwnsGuardDutyEndpoint checks that the VPC has the GuardDuty runtime
+// monitoring endpoint GuardDuty's automated agent would otherwise create
+// in it, outside the template, and never delete.
+func vpcOwnsGuardDutyEndpoint(t *Template, f StackFacts, vpc Resource) []Failure {
+	var found []Resource
+	for _, e := range t.Resources("AWS::EC2::VPCEndpoint") {
+		if id, _ := RefTarget(e.Properties()["VpcId"]); id == vpc.LogicalID && e.String("VpcEndpointType") == "Interface" &&
+			strings.HasSuffix(describeValue(e.Properties()["ServiceName"]), ".guardduty-data") {
+			found = append(found, e)
+		}
+	}
+	if len(found) != 1 {
+		return []Failure{{vpc.Path(), fmt.Sprintf("has %d guardduty-data interface endpoint(s) of its own; with one, GuardDuty's automated agent creates none (GuardDuty user guide, \"Using infrastructure as code with GuardDuty automated security agents\"); without, the endpoint and security group GuardDuty creates, and never deletes, keep cdk destroy from deleting the subnets and the VPC (constructs/network, guardDutyEndpoint)", len(found))}}
+	}
+	e := found[0]
+	var fails []Failure
+	if !e.Bool("PrivateDnsEnabled") {
+		fails = append(fails, Failure{e.Path(), "PrivateDnsEnabled is not true: the agent resolves guardduty-data.<region>.amazonaws.com, and GuardDuty would find no usable endpoint"})
+	}
+	subnets := map[string]bool{}
+	for _, s := range list(e.Properties()["SubnetIds"]) {
+		if id, ok := RefTarget(s); ok {
+			subnets[id] = true
+		}
+	}
+	for _, s := range subnetsByTier(t)[SubnetApp] {
+		if !subnets[s.LogicalID] {
+			fails = append(fails, Failure{e.Path(), "is not in App subnet " + s.Path() + ", where the instances run"})
+		}
+	}
+	fails = append(fails, guardDutyEndpointAdmitsApp(t, e)...)
+	for _, s := range Statements(e.Properties()["PolicyDocument"]) {
+		if s.Allows() && !s.ConditionEquals("StringEquals", "aws:PrincipalAccount", f.WorkloadAccount) {
+			fails = append(fails, Failure{e.Path(), fmt.Sprintf("its policy's statement %q admits principals outside account %s (condition StringEquals aws:PrincipalAccount)", s.Sid, f.WorkloadAccount)})
+		}
+	}
+	if len(Statements(e.Properties()["PolicyDocument"])) == 0 {
+		fails = append(fails, Failure{e.Path(), "has no policy: every principal of every account may use it"})
+	}
+	return fails
+}
+
+// guardDutyEndpointAdmitsApp checks that the endpoint's security groups
+// admit HTTPS from the app tier's security group and nothing else.
+func guardDutyEndpointAdmitsApp(t *Template, e Resource) []Failure {
+	var fails []Failure
+	app := launchTemplateSGs(t)
+	admitted := false
+	for _, sg := range list(e.Properties()["SecurityGroupIds"]) {
+		id, _ := RefTarget(sg)
+		for _, r := range ingressRules(t, id) {
+			if r.source == "" || !r.allowsOnly(443) || !app[r.source] {
+				fails = append(fails, Failure{r.path, "the GuardDuty endpoint's security group admits " + r.String() + "; only HTTPS from the app tier's security group is allowed"})
+			} else {
+				admitted = true
+			}
+		}
+	}
+	if !admitted && len(app) > 0 {
+		fails = append(fails, Failure{e.Path(), "admits no HTTPS from the app tier's security group: the agents on the instances could not deliver"})
+	}
+	return fails
+}
+
+// unattendedCertificates checks that a deployment from GitHub Actions
+// cannot wait for a certificate's validation record: CloudFormation keeps
+// an AWS::CertificateManager::Certificate in CREATE_IN_PROGRESS until its
+// DNS record exists, which it creates itself only through the hosted zone
+// its DomainValidationOptions name (CloudFormation template reference,
+// AWS::CertificateManager::Certificate).
+func unattendedCertificates(t *Template, f StackFacts) []Failure {
+	if f.GitHubRepository == "" {
+		return nil
+	}
+	var fails []Failure
+	for _, c := range t.Resources("AWS::CertificateManager::Certificate") {
+		zoned := map[string]bool{}
+		for _, o := range list(c.Properties()["DomainValidationOptions"]) {
+			if z, _ := dig(o, "HostedZoneId"); z != nil && flatten(z) != "" {
+				d, _ := dig(o, "DomainName")
+				zoned[flatten(d)] = true
+			}
+		}
+		domains := append([]string{c.String("DomainName")}, flattenList(list(c.Properties()["SubjectAlternativeNames"]))...)
+		for _, d := range domains {
+			if !zoned[d] {
+				fails = append(fails, Failure{c.Path(), fmt.Sprintf("%s is validated through no hosted zone, so a deployment from %s would wait, up to CloudFormation's timeout, for someone to create its DNS record by hand: set hostedZoneId (a public Route 53 zone of the workload account that holds domainName) or certificateArn", d, f.GitHubRepository)})
+			}
+		}
+	}
+	return fails
 }

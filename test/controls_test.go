@@ -805,6 +805,16 @@ var mutations = []mutation{
 	{"LIFE-5", "Service", "a bucket in the service stack", func(t *testing.T, tpl *controls.Template) {
 		addResource(tpl, "MutationBucket", map[string]any{"Type": "AWS::S3::Bucket", "Properties": map[string]any{}})
 	}},
+	{"LIFE-6", "Workload", "no GuardDuty endpoint of the VPC's own", func(t *testing.T, tpl *controls.Template) {
+		deleteResource(tpl, atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/GuardDutyDataEndpoint/Resource"))
+	}},
+	{"LIFE-6", "Workload", "the GuardDuty endpoint admits the VPC's range", func(t *testing.T, tpl *controls.Template) {
+		appendList(atPath(t, tpl, "AWS::EC2::SecurityGroup", "GuardDutyEndpointSecurityGroup/Resource").Properties(), "SecurityGroupIngress",
+			map[string]any{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/16"})
+	}},
+	{"LIFE-6", "Workload", "the GuardDuty endpoint admits every account", func(t *testing.T, tpl *controls.Template) {
+		delete(atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/GuardDutyDataEndpoint/Resource").Properties(), "PolicyDocument")
+	}},
 }
 
 // TestMutations proves that every control's check catches a weakened
@@ -944,6 +954,9 @@ func appUser(t *testing.T, tpl *controls.Template) controls.Resource {
 // of the "variants" synthesis (a permissions boundary, tags, the GitHub
 // deploy stack).
 var variantMutations = []mutation{
+	{"LIFE-7", "Workload", "the certificate waits for a validation record by hand", func(t *testing.T, tpl *controls.Template) {
+		delete(certificate(t, tpl).Properties(), "DomainValidationOptions")
+	}},
 	{"NET-7", "Workload", "the app tier sends all traffic to the internet", func(t *testing.T, tpl *controls.Template) {
 		appendList(atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource").Properties(), "SecurityGroupEgress",
 			map[string]any{"IpProtocol": "-1", "CidrIp": "0.0.0.0/0"})

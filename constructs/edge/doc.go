@@ -20,6 +20,11 @@
 // injection and Amazon IP reputation, and a per-IP rate limit, and logs to an
 // encrypted, retained log group.
 //
+// The certificate is validated through hostedZoneId when it is set; without
+// it, and without certificateArn, ACM waits for a record made by hand, which
+// the configuration refuses when githubRepository deploys unattended
+// (LIFE-7).
+//
 // Controls implemented here (see docs/CONTROLS.md): EDGE-1, EDGE-2, EDGE-3,
-// EDGE-4, EDGE-5, and, for its keys and log group, KMS-1 and RET-1.
+// EDGE-4, EDGE-5, LIFE-7, and, for its keys and log group, KMS-1 and RET-1.
 package edge

@@ -25,11 +25,18 @@
 // synthesis hermetic. With internetEgress, natGateways NAT gateways come
 // back and AllowOutbound grants HTTPS to any address instead.
 //
+// GuardDuty (LIFE-6). The VPC declares the guardduty-data endpoint that
+// GuardDuty's runtime monitoring agent delivers through, admitting the app
+// tier only: GuardDuty's automated agent configuration reuses it instead
+// of creating an endpoint and a security group of its own, outside
+// CloudFormation, that it never deletes and that would keep the VPC from
+// being deleted.
+//
 // The app tier's security group is created here, without any rule, so that
 // the database can admit it and the app tier can attach it.
 //
 // Controls implemented here (see docs/CONTROLS.md): NET-1, NET-2, NET-3,
-// NET-4, NET-5, NET-7, and, for its key and log group, KMS-1 and RET-1.
+// NET-4, NET-5, NET-7, LIFE-6, and, for its key and log group, KMS-1 and RET-1.
 // NET-6 (no security group admits SSH or RDP, nor anything but 80 and 443
 // from the internet) holds for every security group of the stack, this
 // package's included.

@@ -198,7 +198,59 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		}
 	}
 	n.AllowAWSAPIs(app)
+	guardDutyEndpoint(c, stack, vpc, app)
 	return n
+}
+
+// GuardDutyDataService is the service of the endpoint through which
+// GuardDuty's runtime monitoring agent delivers its events
+// (com.amazonaws.<region>.guardduty-data).
+const GuardDutyDataService = "guardduty-data"
+
+// guardDutyEndpoint declares the VPC endpoint that GuardDuty's runtime
+// monitoring agent on the instances delivers to. With the automated agent
+// configuration (EC2_AGENT_MANAGEMENT, constructs/detection) GuardDuty
+// otherwise creates an endpoint and a security group of its own in every
+// VPC that holds a Linux instance, outside CloudFormation, and never
+// deletes them ("Disabling, uninstalling, and cleaning up resources in
+// Runtime Monitoring"), so that `cdk destroy` of the stack fails on the
+// subnets and the VPC. GuardDuty reuses an endpoint that infrastructure as
+// code created before it manages the VPC's agents ("Using infrastructure
+// as code with GuardDuty automated security agents": "GuardDuty will not
+// create its own VPC endpoint and will reuse the one that you created"):
+// this one exists before the first instance does, since the instances are
+// in the Service stack, deployed after this one. Private DNS, so that the
+// agent resolves guardduty-data.<region>.amazonaws.com to it; HTTPS from
+// the app tier's security group only, by reference ("Creating Amazon VPC
+// endpoint manually": port 443 "from your VPC (or your Amazon EC2
+// instance)"); a policy that admits only principals of this account, as
+// GuardDuty's documented endpoint policy does. GuardDuty charges nothing
+// for it ("There is no additional cost for the usage of the VPC
+// endpoint"). It is there in every configuration: the account's
+// organization may turn runtime monitoring on when this app does not
+// (detectionServices false). The endpoint is deleted with the stack, before
+// the subnets (LIFE-6).
+func guardDutyEndpoint(c constructs.Construct, stack awscdk.Stack, vpc awsec2.Vpc, app awsec2.ISecurityGroup) {
+	sg := awsec2.NewSecurityGroup(c, jsii.String("GuardDutyEndpointSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:              vpc,
+		Description:      jsii.String("GuardDuty runtime monitoring endpoint: HTTPS from the app tier only"),
+		AllowAllOutbound: jsii.Bool(false),
+	})
+	sg.Connections().AllowFrom(app, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("GuardDuty runtime monitoring agent of the app tier"))
+	e := vpc.AddInterfaceEndpoint(jsii.String("GuardDutyDataEndpoint"), &awsec2.InterfaceVpcEndpointOptions{
+		Service:           awsec2.NewInterfaceVpcEndpointAwsService(jsii.String(GuardDutyDataService), nil, nil, nil),
+		PrivateDnsEnabled: jsii.Bool(true),
+		Open:              jsii.Bool(false),
+		SecurityGroups:    &[]awsec2.ISecurityGroup{sg},
+		Subnets:           &awsec2.SubnetSelection{SubnetGroupName: jsii.String(AppSubnets)},
+	})
+	e.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("ThisAccountsAgentsOnly"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:PrincipalAccount": *stack.Account()}},
+	}))
 }
 
 // AllowAWSAPIs lets peer reach Secrets Manager and KMS over HTTPS: through

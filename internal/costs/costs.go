@@ -126,7 +126,10 @@ func items(ts []*controls.Template) []line {
 	}
 	endpointAZs := 0
 	for _, e := range all("AWS::EC2::VPCEndpoint") {
-		if e.String("VpcEndpointType") == "Interface" {
+		// GuardDuty's runtime monitoring endpoint bills nothing ("There is
+		// no additional cost for the usage of the VPC endpoint", GuardDuty
+		// user guide, "Prerequisite – Creating an Amazon VPC endpoint").
+		if e.String("VpcEndpointType") == "Interface" && !strings.Contains(fmt.Sprint(e.Properties()["ServiceName"]), ".guardduty-data") {
 			subnets, _ := e.Get("SubnetIds")
 			endpointAZs += len(subnets.([]any))
 		}

@@ -50,6 +50,7 @@ var GuardExceptions = []GuardException{
 	{Rule: "CT.S3.PR.4", Path: "Detection/ConfigBucket", Reason: noNotify},
 	{Rule: "CT.RDS.PR.20", Path: "Database/Instance", Reason: "a non-default port hides nothing from anyone who can reach the database, and only three security groups can (DB-8)"},
 	{Rule: "CT.LAMBDA.PR.3", Path: "AWS679f53fac002430cb0da5b7982bd2287", Reason: "CDK's AwsCustomResource function (one per stack) makes AWS API calls at deployment (the account settings of each baseline; the data stack's log-group claims and prefix-list lookup) and reaches nothing but AWS APIs, from outside the VPC, whose App subnets may have no way out"},
+	{Rule: "CT.LAMBDA.PR.3", Path: "EmptyOnRollback/Function", Reason: "the function that empties a stack's delivery buckets in the rollback of its failed first create (LIFE-8) reaches nothing but the S3 and CloudFormation APIs, and most of its stacks have no VPC"},
 	{Rule: "CT.LAMBDA.PR.3", Path: "Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler", Reason: "CDK's provider that empties the default security group (NET-4) runs once at deployment and reaches nothing but the EC2 API"},
 	{Rule: "CT.GUARDDUTY.PR.1", Path: "Detection/GuardDuty", Reason: "S3 protection is on through Features (S3_DATA_EVENTS), the current API; the rule reads the deprecated DataSources property, which GuardDuty refuses alongside Features"},
 	{Rule: "CT.AUTOSCALING.PR.6", Path: "App/Group/ASG", Reason: "the sample app runs one instance type (instanceType); a fork that wants Spot or capacity diversity adds a mixed instances policy"},

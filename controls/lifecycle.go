@@ -79,6 +79,11 @@ func lifecycleControls() []Control {
 			Construct: "constructs/edge", Role: RoleWorkload,
 			Check: unattendedCertificates,
 		},
+		{
+			ID: "LIFE-8", Title: "A failed first create rolls back past every bucket that receives deliveries while its stack is being created (AWS Config's, a trail's, one that receives server or load balancer access logs): each has a Custom::EmptyOnRollback, created after it and before its bucket policy, which empties it only in that rollback, and none has Object Lock, whose objects no one could remove",
+			Construct: "constructs/emptybucket", Role: RoleAny,
+			Check: deliveryBucketsEmptiedOnRollback,
+		},
 	}
 	for i := range cs {
 		cs[i].Layer, cs[i].Responsibility = LayerLifecycle, Customer
@@ -528,4 +533,77 @@ func unattendedCertificates(t *Template, f StackFacts) []Failure {
 		}
 	}
 	return fails
+}
+
+// deliveryBucketsEmptiedOnRollback checks that a rollback of a failed first
+// create can delete every bucket that a resource of its own stack delivers
+// into: CloudFormation deletes no bucket that holds objects.
+func deliveryBucketsEmptiedOnRollback(t *Template, f StackFacts) []Failure {
+	var fails []Failure
+	for _, d := range deliveriesInStack(t) {
+		b := d.bucket
+		if b.Properties()["ObjectLockEnabled"] != nil || b.Properties()["ObjectLockConfiguration"] != nil {
+			fails = append(fails, Failure{b.Path(), "has Object Lock and receives " + d.from + " while its stack is being created: a rollback could never empty it; deliver into it only from a later stack"})
+			continue
+		}
+		var emptiers []Resource
+		for _, e := range t.Resources(EmptyOnRollbackType) {
+			if RefTargetOr(e.Properties()["BucketName"]) == b.LogicalID {
+				emptiers = append(emptiers, e)
+			}
+		}
+		if len(emptiers) == 0 {
+			fails = append(fails, Failure{b.Path(), "receives " + d.from + " while its stack is being created, and no " + EmptyOnRollbackType + " empties it: a create that fails after the first delivery ends in ROLLBACK_FAILED at this bucket (constructs/emptybucket)"})
+			continue
+		}
+		for _, e := range emptiers {
+			fails = append(fails, mustFollow(t, e, b, "it empties the bucket")...)
+			for _, p := range bucketPolicies(t, map[string]any{"Ref": b.LogicalID}) {
+				fails = append(fails, mustFollow(t, p, e, "the policy admits the delivering services: deleted only after the emptier, it would let a delivery refill the emptied bucket before CloudFormation deletes it")...)
+			}
+		}
+	}
+	return fails
+}
+
+// delivery is a bucket that a resource of its own stack delivers into.
+type delivery struct {
+	bucket Resource
+	from   string
+}
+
+// deliveriesInStack returns the buckets that a resource of their own
+// stack delivers into: a Config delivery channel, a trail, a bucket's
+// server access logs, a load balancer's access logs.
+func deliveriesInStack(t *Template) []delivery {
+	var out []delivery
+	seen := map[string]bool{}
+	add := func(v any, from Resource, what string) {
+		id := RefTargetOr(v)
+		b, found := t.Resource(id)
+		if !found || b.Type != "AWS::S3::Bucket" || t.Stack(id) != t.Stack(from.LogicalID) || seen[id] {
+			return
+		}
+		seen[id] = true
+		out = append(out, delivery{b, what + " (" + from.Path() + ")"})
+	}
+	for _, ch := range t.Resources("AWS::Config::DeliveryChannel") {
+		add(ch.Properties()["S3BucketName"], ch, "AWS Config's deliveries")
+	}
+	for _, tr := range t.Resources("AWS::CloudTrail::Trail") {
+		add(tr.Properties()["S3BucketName"], tr, "a trail's logs")
+	}
+	for _, b := range t.Resources("AWS::S3::Bucket") {
+		v, _ := b.Get("LoggingConfiguration", "DestinationBucketName")
+		add(v, b, "server access logs")
+	}
+	for _, lb := range t.Resources("AWS::ElasticLoadBalancingV2::LoadBalancer") {
+		for _, a := range list(lb.Properties()["LoadBalancerAttributes"]) {
+			if k, _ := dig(a, "Key"); k == "access_logs.s3.bucket" {
+				v, _ := dig(a, "Value")
+				add(v, lb, "load balancer access logs")
+			}
+		}
+	}
+	return out
 }

@@ -90,6 +90,11 @@ const (
 	IdentityAppDatabaseUser = "app-database-user"
 )
 
+// EmptyOnRollbackType is the type of the custom resource that empties a
+// bucket, its property BucketName, when the failed first create of its
+// stack rolls back (constructs/emptybucket).
+const EmptyOnRollbackType = "Custom::EmptyOnRollback"
+
 // Identity returns what the resource's construct declared it to be, or "".
 func (r Resource) Identity() string {
 	s, _ := dig(r.Raw, "Metadata", IdentityKey)

@@ -55,8 +55,9 @@ func NewDataStack(scope constructs.Construct, id string, cfg *config.Config) *Da
 		LogRetentionDays: cfg.LogRetentionDays,
 	})
 	accessLogs := logbucket.New(stack, "AccessLogBucket", &logbucket.Props{
-		ExpirationDays: cfg.LogRetentionDays,
-		Of:             "the load balancer's access logs and the application bucket's server access logs",
+		ExpirationDays:   cfg.LogRetentionDays,
+		Of:               "the load balancer's access logs and the application bucket's server access logs",
+		LogRetentionDays: cfg.LogRetentionDays,
 	})
 	bucket := apptier.NewBucket(stack, "AppBucket", &apptier.BucketProps{AccessLogs: accessLogs})
 	// The buckets come last: S3 delivers server access logs (and the load

@@ -24,13 +24,14 @@ func NewLogArchiveStack(scope constructs.Construct, id string, cfg *config.Confi
 			{Name: "Workload", ARN: cfg.TrailARN(), Account: cfg.WorkloadAccount},
 			{Name: "Logging", ARN: cfg.LoggingTrailARN(), Account: cfg.LoggingAccount},
 		},
-		BucketName:     cfg.TrailBucketName(),
-		KeyAlias:       cfg.TrailKeyAlias(),
-		LockMode:       cfg.LogArchive.LockMode,
-		LockDays:       cfg.LogArchive.LockDays,
-		TransitionDays: cfg.LogArchive.TransitionDays,
-		ExpirationDays: cfg.LogArchive.ExpirationDays,
-		Guardians:      cfg.ArchiveGuardians(),
+		BucketName:       cfg.TrailBucketName(),
+		KeyAlias:         cfg.TrailKeyAlias(),
+		LockMode:         cfg.LogArchive.LockMode,
+		LockDays:         cfg.LogArchive.LockDays,
+		TransitionDays:   cfg.LogArchive.TransitionDays,
+		ExpirationDays:   cfg.LogArchive.ExpirationDays,
+		Guardians:        cfg.ArchiveGuardians(),
+		LogRetentionDays: cfg.LogRetentionDays,
 	})
 	return &LogArchiveStack{Stack: stack, Archive: archive}
 }

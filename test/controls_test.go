@@ -461,7 +461,7 @@ var mutations = []mutation{
 		removeStatements(t, tpl, "AWS::S3::BucketPolicy", func(s map[string]any) bool { return s["Sid"] == "OnlyTheGuardiansBypassRetention" })
 	}},
 	{"KMS-1", "LogArchive", "log key rotation off", func(t *testing.T, tpl *controls.Template) {
-		one(t, tpl, "AWS::KMS::Key").Properties()["EnableKeyRotation"] = false
+		atPath(t, tpl, "AWS::KMS::Key", "Archive/Key/Resource").Properties()["EnableKeyRotation"] = false
 	}},
 	{"KMS-1", "Workload", "log group key rotation off", func(t *testing.T, tpl *controls.Template) {
 		atPath(t, tpl, "AWS::KMS::Key", "/Audit/LogKey/Resource").Properties()["EnableKeyRotation"] = false
@@ -804,6 +804,15 @@ var mutations = []mutation{
 	}},
 	{"LIFE-5", "Service", "a bucket in the service stack", func(t *testing.T, tpl *controls.Template) {
 		addResource(tpl, "MutationBucket", map[string]any{"Type": "AWS::S3::Bucket", "Properties": map[string]any{}})
+	}},
+	{"LIFE-8", "Baseline", "the Config bucket is not emptied in a rollback", func(t *testing.T, tpl *controls.Template) {
+		deleteResource(tpl, atPath(t, tpl, controls.EmptyOnRollbackType, "Detection/ConfigBucketEmptyOnRollback/Default"))
+	}},
+	{"LIFE-8", "Data", "the access-log bucket's policy outlives its emptier", func(t *testing.T, tpl *controls.Template) {
+		delete(atPath(t, tpl, "AWS::S3::BucketPolicy", "AccessLogBucket/Policy/Resource").Raw, "DependsOn")
+	}},
+	{"LIFE-8", "LogArchive", "the access-log bucket locked", func(t *testing.T, tpl *controls.Template) {
+		accessLogBucket(t, tpl).Properties()["ObjectLockEnabled"] = true
 	}},
 	{"LIFE-6", "Workload", "no GuardDuty endpoint of the VPC's own", func(t *testing.T, tpl *controls.Template) {
 		deleteResource(tpl, atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/GuardDutyDataEndpoint/Resource"))

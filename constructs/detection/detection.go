@@ -21,6 +21,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/constructs/databucket"
+	"github.com/secure-webapp/secure-webapp/constructs/emptybucket"
 	"github.com/secure-webapp/secure-webapp/constructs/keys"
 	"github.com/secure-webapp/secure-webapp/constructs/logbucket"
 	"github.com/secure-webapp/secure-webapp/controls"
@@ -266,8 +267,9 @@ func configBucket(c constructs.Construct, stack awscdk.Stack, props *Props, afte
 	account := *stack.Account()
 	key := keys.New(c, "ConfigKey", &keys.Props{Description: "Encrypts the AWS Config snapshots and history", UsedThrough: []string{"s3"}})
 	accessLogs := logbucket.New(c, "ConfigAccessLogBucket", &logbucket.Props{
-		ExpirationDays: props.LogRetentionDays,
-		Of:             "the AWS Config bucket's server access logs",
+		ExpirationDays:   props.LogRetentionDays,
+		Of:               "the AWS Config bucket's server access logs",
+		LogRetentionDays: props.LogRetentionDays,
 	})
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		// Config delivers as its service principal even when it records as
@@ -297,6 +299,11 @@ func configBucket(c constructs.Construct, stack awscdk.Stack, props *Props, afte
 		Actions: jsii.Strings("s3:PutObject"), Resources: &[]*string{b.ArnForObjects(jsii.String("AWSLogs/" + account + "/Config/*"))},
 		Conditions: &map[string]any{"StringEquals": map[string]any{"AWS:SourceAccount": account, "s3:x-amz-acl": "bucket-owner-full-control"}},
 	}))
+	// Config writes a check file into the bucket as soon as the delivery
+	// channel exists, and its history from then on: a create that fails
+	// later (a Config rule, the trail, an alarm) could not roll back past
+	// the bucket without the emptier (LIFE-8).
+	emptybucket.New(c, "ConfigBucketEmptyOnRollback", &emptybucket.Props{Bucket: b, LogRetentionDays: props.LogRetentionDays})
 	return b
 }
 

@@ -45,6 +45,9 @@ type Props struct {
 	// expires them (and the server access logs).
 	TransitionDays int
 	ExpirationDays int
+	// LogRetentionDays is how long the logs of the function that empties
+	// the access-log bucket in a rollback (constructs/emptybucket) are kept.
+	LogRetentionDays int
 	// Guardians are the ARNs of the only roles that may change the
 	// archive's protections (GuardedKeyActions, GuardedBucketActions): the
 	// break-glass role, and the role CloudFormation deploys this stack with,
@@ -123,8 +126,9 @@ func New(scope constructs.Construct, id string, props *Props) *LogArchive {
 
 	expire := awscdk.Duration_Days(jsii.Number(float64(props.ExpirationDays)))
 	accessLogs := logbucket.New(c, "AccessLogBucket", &logbucket.Props{
-		ExpirationDays: props.ExpirationDays,
-		Of:             "the log archive's server access logs",
+		ExpirationDays:   props.ExpirationDays,
+		Of:               "the log archive's server access logs",
+		LogRetentionDays: props.LogRetentionDays,
 	})
 
 	retention := awss3.ObjectLockRetention_Governance

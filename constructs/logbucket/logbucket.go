@@ -7,6 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/secure-webapp/secure-webapp/constructs/compliance"
+	"github.com/secure-webapp/secure-webapp/constructs/emptybucket"
 )
 
 // noncurrentDays is how long an overwritten or expired log version is kept.
@@ -18,6 +19,9 @@ type Props struct {
 	ExpirationDays int
 	// Of says whose logs the bucket receives, for the suppression reasons.
 	Of string
+	// LogRetentionDays is how long the logs of the function that empties
+	// the bucket when its stack's first create rolls back are kept.
+	LogRetentionDays int
 }
 
 // New adds the log bucket to scope under id.
@@ -48,5 +52,9 @@ func New(scope constructs.Construct, id string, props *Props) awss3.Bucket {
 		"NIST.800.53.R5-S3DefaultEncryptionKMS", "HIPAA.Security-S3DefaultEncryptionKMS", "PCI.DSS.321-S3DefaultEncryptionKMS")
 	compliance.Suppress(resource, "access logs are diagnostic; replicating them to a second region is not worth its cost",
 		"NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled", "PCI.DSS.321-S3BucketReplicationEnabled")
+	// S3 delivers the server access logs of the stack's other buckets
+	// while the stack is still being created: a rollback would stop at
+	// this bucket without the emptier (LIFE-8).
+	emptybucket.New(scope, id+"EmptyOnRollback", &emptybucket.Props{Bucket: b, LogRetentionDays: props.LogRetentionDays})
 	return b
 }

@@ -82,8 +82,19 @@ func writeLogging(p func(string, ...any), t *controls.Template, f controls.Stack
 		}
 		p("        %s[(\"%s<br/>%s\")]\n", id("Bucket", name), name, encryption(b))
 	}
-	for _, k := range t.Resources("AWS::KMS::Key") {
-		p("        %s{{\"KMS key %s\"}}\n", id("Key", label(k.Path())), label(k.Path()))
+	keys := t.Resources("AWS::KMS::Key")
+	seen := map[string]int{}
+	for _, k := range keys {
+		seen[label(k.Path())]++
+	}
+	for _, k := range keys {
+		// The account's stacks may each have a key of the same construct
+		// (their functions' log keys): those are named with their stack.
+		name := label(k.Path())
+		if seen[name] > 1 {
+			name = strings.TrimSuffix(k.Path(), "/Resource")
+		}
+		p("        %s{{\"KMS key %s\"}}\n", id("Key", name), name)
 	}
 	p("    end\n")
 }

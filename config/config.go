@@ -92,6 +92,9 @@ type Network struct {
 	// Zones is the comma-separated list of zone names as configured; empty
 	// means the first AZCount lettered zones of the region. Use AZs.
 	Zones string
+	// ZoneIDs is the comma-separated list of AZ IDs as configured; empty
+	// means the zones are placed by name (Zones). Use AZs and ByZoneID.
+	ZoneIDs string
 	// InternetEgress lets the app tier reach the internet through NAT
 	// gateways; false: no NAT gateway, AWS services through endpoints only.
 	InternetEgress bool

@@ -88,6 +88,8 @@ func TestValid(t *testing.T) {
 		{"db backups", map[string]any{"dbBackupRetentionDays": float64(35)}},
 		{"db rotation", map[string]any{"dbSecretRotationDays": "1"}},
 		{"db port", map[string]any{"dbPort": "6543"}},
+		{"zone IDs", map[string]any{"availabilityZoneIds": "use1-az1, use1-az6"}},
+		{"zone IDs of Tokyo", map[string]any{"region": "ap-northeast-1", "availabilityZoneIds": "apne1-az4,apne1-az1"}},
 		{"no nag reports", map[string]any{"nagReports": "false"}},
 		{"central detection", map[string]any{"detectionServices": "false"}},
 		{"standards", map[string]any{"securityHubExtraStandards": "pci-dss, nist-800-53", "trailS3DataEvents": "false"}},
@@ -186,6 +188,11 @@ func TestInvalid(t *testing.T) {
 		{"zones count mismatch", "availabilityZones", "azCount is 2", map[string]any{"availabilityZones": "us-east-1a,us-east-1b,us-east-1c"}},
 		{"zones other region", "availabilityZones", "not in region us-east-1", map[string]any{"availabilityZones": "us-east-1a,eu-west-1b"}},
 		{"zones malformed", "availabilityZones", "not an availability zone name", map[string]any{"availabilityZones": "us-east-1a,b"}},
+		{"zone IDs count mismatch", "availabilityZoneIds", "azCount is 2", map[string]any{"availabilityZoneIds": "use1-az1,use1-az2,use1-az4"}},
+		{"zone IDs other region", "availabilityZoneIds", "whose AZ IDs start with use1-az", map[string]any{"availabilityZoneIds": "use1-az1,euw1-az2"}},
+		{"zone IDs malformed", "availabilityZoneIds", "is not an AZ ID", map[string]any{"availabilityZoneIds": "use1-az1,us-east-1b"}},
+		{"zone IDs duplicate", "availabilityZoneIds", "listed twice", map[string]any{"availabilityZoneIds": "use1-az1,use1-az1"}},
+		{"zone IDs and names", "availabilityZoneIds", "either by zone ID or by name", map[string]any{"availabilityZoneIds": "use1-az1,use1-az2", "availabilityZones": "us-east-1a,us-east-1b"}},
 		{"zones duplicate", "availabilityZones", "listed twice", map[string]any{"availabilityZones": "us-east-1a,us-east-1a"}},
 		{"nat zero", "natGateways", "from 1 to 6", map[string]any{"natGateways": "0"}},
 		{"nat above zones", "natGateways", "exceeds azCount (2)", map[string]any{"natGateways": "3", "internetEgress": true}},
@@ -285,6 +292,24 @@ func TestEveryKeyHasDocs(t *testing.T) {
 			if _, why := k.parse(k.Default(p)); why != "" {
 				t.Errorf("%s: default for %s is not allowed by its own rule: %s", k.Name, p, why)
 			}
+		}
+	}
+}
+
+// TestZoneIDPrefix: the AZ IDs of a region start with its code's area, the
+// initials of its direction and its number (AWS Regions and Availability
+// Zones, "AZ IDs"), for every region the app knows.
+func TestZoneIDPrefix(t *testing.T) {
+	known := map[string]string{"us-east-1": "use1-az", "eu-west-1": "euw1-az", "ap-northeast-1": "apne1-az", "ap-southeast-2": "apse2-az",
+		"eu-central-2": "euc2-az", "ap-south-1": "aps1-az", "sa-east-1": "sae1-az", "me-south-1": "mes1-az", "ca-central-1": "cac1-az", "af-south-1": "afs1-az"}
+	for region, want := range known {
+		if got := ZoneIDPrefix(region); got != want {
+			t.Errorf("ZoneIDPrefix(%s) = %q, want %q", region, got, want)
+		}
+	}
+	for _, region := range KnownRegions {
+		if p := ZoneIDPrefix(region); !reZoneID.MatchString(p + "1") {
+			t.Errorf("ZoneIDPrefix(%s) = %q, which no AZ ID matches", region, p)
 		}
 	}
 }

@@ -101,6 +101,10 @@ func Keys() []*Key {
 			"Names of the availability zones, comma-separated, exactly azCount of them. Empty: the zones lettered a, b, c... of region. Set it for regions whose zone names skip a letter (us-west-1, ap-northeast-1); synthesis never looks zones up.",
 			"empty, or azCount distinct zone names of region, such as us-east-1a,us-east-1c",
 			same(""), optional(validZoneList), func(c *Config) *string { return &c.Network.Zones }),
+		stringKey("availabilityZoneIds",
+			"AZ IDs of the availability zones (such as use1-az1), comma-separated, exactly azCount of them, instead of availabilityZones: the subnets are placed by zone ID (AvailabilityZoneId), which names the same physical zone in every account. Zone names do not: in the oldest regions (us-east-1 among them), accounts created before November 2025 map each letter to a physical zone of their own, so us-east-1a of one account may lack an instance type or a database class that us-east-1a of another offers (docs/DEPLOY.md says how to choose). Empty: the zones by name. Set it before the first deployment: changing how or where a deployed VPC's subnets are placed replaces them, and their replacements collide on the same address ranges.",
+			"empty, or azCount distinct AZ IDs of region (its code's area and direction letters and number, -az, a number: use1-az1, euw1-az3, apne1-az4), not together with availabilityZones",
+			same(""), optional(validZoneIDList), func(c *Config) *string { return &c.Network.ZoneIDs }),
 		boolKey("internetEgress",
 			"Let the app tier reach the internet: HTTPS to any address, out through natGateways NAT gateways (control NET-7). false: no NAT gateway and no route out of the VPC from the App subnets; the instances and the functions in the VPC reach only the AWS services they use, through the interface endpoints and the S3 gateway endpoint (Amazon Linux updates included), and the RDS CA bundle comes with the instances' user data. Needs interfaceEndpoints when false. docs/CUSTOMIZE.md says what to do when your app needs the internet.",
 			same(false), func(c *Config) *bool { return &c.Network.InternetEgress }),
@@ -279,6 +283,7 @@ var (
 	reEmail        = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s.]+$`)
 	reLabel        = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	reZone         = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[1-9][a-z]$`)
+	reZoneID       = regexp.MustCompile(`^[a-z]{3,6}[1-9]-az[1-9][0-9]?$`)
 	reInstanceType = regexp.MustCompile(`^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|xlarge|[1-9][0-9]?xlarge|metal|metal-[0-9]+xl)$`)
 	reDBClass      = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.(micro|small|medium|large|xlarge|[1-9][0-9]?xlarge|metal|metal-[0-9]+xl)$`)
 	reOIDCProvider = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):oidc-provider/token\.actions\.githubusercontent\.com$`)
@@ -588,6 +593,21 @@ func validZoneList(s string) string {
 		z = strings.TrimSpace(z)
 		if !reZone.MatchString(z) {
 			return fmt.Sprintf("%q is not an availability zone name", z)
+		}
+		if seen[z] {
+			return fmt.Sprintf("%s is listed twice", z)
+		}
+		seen[z] = true
+	}
+	return ""
+}
+
+func validZoneIDList(s string) string {
+	seen := map[string]bool{}
+	for _, z := range strings.Split(s, ",") {
+		z = strings.TrimSpace(z)
+		if !reZoneID.MatchString(z) {
+			return fmt.Sprintf("%q is not an AZ ID", z)
 		}
 		if seen[z] {
 			return fmt.Sprintf("%s is listed twice", z)

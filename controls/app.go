@@ -111,7 +111,7 @@ func groupInPrivateSubnets(t *Template, f StackFacts, g Resource) []Failure {
 			fails = append(fails, Failure{g.Path(), "launches into " + id + ", which is not a private subnet of this stack"})
 			continue
 		}
-		azs[describeValue(sn.Properties()["AvailabilityZone"])] = true
+		azs[placement(sn)] = true
 	}
 	if len(azs) < 2 {
 		fails = append(fails, Failure{g.Path(), fmt.Sprintf("spans %d zone(s); at least two are required", len(azs))})

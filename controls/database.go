@@ -90,7 +90,7 @@ func dbIsolated(t *Template, f StackFacts, db Resource) []Failure {
 			fails = append(fails, Failure{g.Path(), "includes " + describeValue(s) + ", which is not an isolated subnet of this stack"})
 			continue
 		}
-		azs[describeValue(sn.Properties()["AvailabilityZone"])] = true
+		azs[placement(sn)] = true
 	}
 	if len(azs) < 2 {
 		fails = append(fails, Failure{g.Path(), fmt.Sprintf("spans %d zone(s); Multi-AZ needs two", len(azs))})

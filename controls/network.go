@@ -2,6 +2,7 @@ package controls
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,7 +25,7 @@ const (
 func networkControls() []Control {
 	return inSection(LayerNetwork, networkPkg, RoleWorkload, []Control{
 		{
-			ID: "NET-1", Title: "The VPC spans the configured number of availability zones (at least two), each with a Public, an App and a Data subnet",
+			ID: "NET-1", Title: "The VPC spans the configured number of availability zones (at least two), each with a Public, an App and a Data subnet, and every subnet is placed in a configured zone: by AZ ID (AvailabilityZoneId), the same physical zone in every account, with availabilityZoneIds",
 			Check: vpcSpansZones,
 		},
 		{
@@ -64,13 +65,45 @@ func vpcSpansZones(t *Template, f StackFacts) []Failure {
 	for _, tier := range []string{SubnetPublic, SubnetApp, SubnetData} {
 		azs := map[string]bool{}
 		for _, s := range byTier[tier] {
-			azs[describeValue(s.Properties()["AvailabilityZone"])] = true
+			zone, failure := subnetZone(f, s)
+			if failure != "" {
+				fails = append(fails, Failure{s.Path(), failure})
+			}
+			azs[zone] = true
 		}
 		if len(azs) != f.AZCount || len(byTier[tier]) != f.AZCount {
 			fails = append(fails, Failure{"", fmt.Sprintf("%d %s subnet(s) in %d zone(s); expected one in each of %d zones", len(byTier[tier]), strings.ToLower(tier), len(azs), f.AZCount)})
 		}
 	}
 	return fails
+}
+
+// subnetZone returns the zone a subnet is placed in, and what is wrong
+// with its placement: placed by name where the configuration places by AZ
+// ID or the other way round, or in a zone the configuration does not name.
+func subnetZone(f StackFacts, s Resource) (string, string) {
+	byID := s.Properties()["AvailabilityZoneId"] != nil
+	zone := placement(s)
+	switch {
+	case byID && s.Properties()["AvailabilityZone"] != nil:
+		return zone, "names both AvailabilityZone and AvailabilityZoneId"
+	case f.ZonesByID && !byID:
+		return zone, fmt.Sprintf("is placed by zone name (AvailabilityZone %s), which maps to a different physical zone in each account; the configuration places subnets by AZ ID (availabilityZoneIds)", zone)
+	case !f.ZonesByID && byID:
+		return zone, fmt.Sprintf("is placed by AZ ID (%s) though the configuration names its zones (availabilityZones)", zone)
+	case len(f.Zones) > 0 && !slices.Contains(f.Zones, zone):
+		return zone, fmt.Sprintf("is in zone %s, which is not one of the configured zones %s (%s)", zone, strings.Join(f.Zones, ", "), map[bool]string{true: "availabilityZoneIds", false: "availabilityZones"}[f.ZonesByID])
+	}
+	return zone, ""
+}
+
+// placement is the zone a subnet is placed in: its AvailabilityZoneId, or
+// its AvailabilityZone.
+func placement(s Resource) string {
+	if id, ok := s.Properties()["AvailabilityZoneId"]; ok {
+		return describeValue(id)
+	}
+	return describeValue(s.Properties()["AvailabilityZone"])
 }
 
 // subnetRouting checks that subnets assign no public IPs and route to the internet only as their tier allows.

@@ -103,16 +103,20 @@ type StackFacts struct {
 	// after the profile may deploy ("" for no GitHub deploy stack).
 	GitHubRepository string `json:"GitHubRepository,omitempty"`
 	// The workload's settings that its controls check against.
-	AZCount            int    `json:"AzCount,omitempty"`
-	InternetEgress     bool   `json:"InternetEgress,omitempty"`
-	NatGateways        int    `json:"NatGateways,omitempty"`
-	InterfaceEndpoints bool   `json:"InterfaceEndpoints,omitempty"`
-	LogRetentionDays   int    `json:"LogRetentionDays,omitempty"`
-	DBBackupDays       int    `json:"DbBackupRetentionDays,omitempty"`
-	DBRotationDays     int    `json:"DbSecretRotationDays,omitempty"`
-	DBPort             int    `json:"DbPort,omitempty"`
-	DBAppUser          string `json:"DbAppUser,omitempty"`
-	UploadPrefix       string `json:"UploadPrefix,omitempty"`
+	AZCount int `json:"AzCount,omitempty"`
+	// Zones are the configured availability zones, by name, or by AZ ID
+	// with ZonesByID.
+	Zones              []string `json:"Zones,omitempty"`
+	ZonesByID          bool     `json:"ZonesByZoneId,omitempty"`
+	InternetEgress     bool     `json:"InternetEgress,omitempty"`
+	NatGateways        int      `json:"NatGateways,omitempty"`
+	InterfaceEndpoints bool     `json:"InterfaceEndpoints,omitempty"`
+	LogRetentionDays   int      `json:"LogRetentionDays,omitempty"`
+	DBBackupDays       int      `json:"DbBackupRetentionDays,omitempty"`
+	DBRotationDays     int      `json:"DbSecretRotationDays,omitempty"`
+	DBPort             int      `json:"DbPort,omitempty"`
+	DBAppUser          string   `json:"DbAppUser,omitempty"`
+	UploadPrefix       string   `json:"UploadPrefix,omitempty"`
 	// Region is the stack's region; HomeRegion the region of the app's
 	// stacks and of each account's trail and alerts; GovernedRegions every
 	// region with a baseline, the home region first.

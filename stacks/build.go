@@ -194,6 +194,7 @@ func describe(stack awscdk.Stack, kind controls.StackKind, cfg *config.Config, a
 	m.SecurityHubStandards, m.CentralDetection = cfg.Detection.Standards(), !cfg.Detection.Services
 	if m.Role == controls.RoleWorkload {
 		m.AZCount, m.NatGateways, m.InterfaceEndpoints = cfg.Network.AZCount, cfg.Network.NATs(), cfg.Network.InterfaceEndpoints
+		m.Zones, m.ZonesByID = cfg.Network.AZs(cfg.Region), cfg.Network.ByZoneID()
 		m.InternetEgress = cfg.Network.InternetEgress
 		m.DBBackupDays, m.DBRotationDays, m.DBPort = cfg.Database.BackupDays, cfg.Database.RotationDays, cfg.Database.Port
 		m.DBAppUser = database.AppUsername

@@ -34,6 +34,7 @@ func NewDataStack(scope constructs.Construct, id string, cfg *config.Config) *Da
 	net := network.New(stack, "Network", &network.Props{
 		CIDR:                 cfg.Network.CIDR,
 		AZs:                  cfg.Network.AZs(cfg.Region),
+		ByZoneID:             cfg.Network.ByZoneID(),
 		SubnetPrefix:         cfg.Network.SubnetPrefix(),
 		InternetEgress:       cfg.Network.InternetEgress,
 		NatGateways:          cfg.Network.NATs(),

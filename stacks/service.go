@@ -41,7 +41,7 @@ func NewServiceStack(scope constructs.Construct, id string, cfg *config.Config, 
 		MaxCapacity:    cfg.App.MaxCapacity,
 		Port:           cfg.App.Port,
 		SessionManager: cfg.App.SessionManager,
-		AZs:            cfg.Network.AZs(cfg.Region),
+		AZs:            data.Network.AppZones,
 	})
 	e := edge.New(stack, "Edge", &edge.Props{
 		Network:            data.Network,

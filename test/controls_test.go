@@ -187,6 +187,9 @@ var mutations = []mutation{
 	{"NET-1", "Workload", "a database subnet removed", func(t *testing.T, tpl *controls.Template) {
 		deleteResource(tpl, atPath(t, tpl, "AWS::EC2::Subnet", "DataSubnet2/Subnet"))
 	}},
+	{"NET-1", "Workload", "an App subnet moved to a zone not configured", func(t *testing.T, tpl *controls.Template) {
+		atPath(t, tpl, "AWS::EC2::Subnet", "AppSubnet1/Subnet").Properties()["AvailabilityZone"] = "us-east-1f"
+	}},
 	{"NET-2", "Workload", "public IPs on launch", func(t *testing.T, tpl *controls.Template) {
 		atPath(t, tpl, "AWS::EC2::Subnet", "PublicSubnet1/Subnet").Properties()["MapPublicIpOnLaunch"] = true
 	}},
@@ -963,6 +966,11 @@ func appUser(t *testing.T, tpl *controls.Template) controls.Resource {
 // of the "variants" synthesis (a permissions boundary, tags, the GitHub
 // deploy stack).
 var variantMutations = []mutation{
+	{"NET-1", "Workload", "a Data subnet placed by zone name", func(t *testing.T, tpl *controls.Template) {
+		p := atPath(t, tpl, "AWS::EC2::Subnet", "DataSubnet2/Subnet").Properties()
+		delete(p, "AvailabilityZoneId")
+		p["AvailabilityZone"] = "us-east-1b"
+	}},
 	{"LIFE-7", "Workload", "the certificate waits for a validation record by hand", func(t *testing.T, tpl *controls.Template) {
 		delete(certificate(t, tpl).Properties(), "DomainValidationOptions")
 	}},

@@ -33,7 +33,8 @@ var update = flag.Bool("update", false, "rewrite the golden templates and genera
 // the certificate and holds an alias, an alert e-mail, no S3 data events,
 // the extra Security Hub standards, detection services left to the
 // organization, a permissions boundary, extra tags, the GitHub deploy
-// stack, and a database port other than PostgreSQL's default. All must
+// stack, a database port other than PostgreSQL's default, and subnets
+// placed by AZ ID. All must
 // pass the same controls (or report
 // n/a). golden marks those with snapshots. Only the sandbox has cdk-nag
 // write its reports, which TestComplianceGate reads; the others save the
@@ -55,7 +56,7 @@ var profiles = []struct {
 		"sessionManager": true, "hostedZoneId": "Z0123456789ABCDEFGHIJ", "alertEmail": "security@example.com",
 		"trailS3DataEvents": false, "securityHubExtraStandards": "pci-dss,nist-800-53", "detectionServices": false,
 		"permissionsBoundary": "org-boundary", "tags": "cost-center=42,owner=secops", "githubRepository": "my-org/secure-webapp",
-		"dbPort": "6543", "nagReports": false}, false},
+		"dbPort": "6543", "availabilityZoneIds": "use1-az4,use1-az6", "nagReports": false}, false},
 }
 
 // assembly is one synthesized cloud assembly.

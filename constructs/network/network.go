@@ -29,9 +29,12 @@ const (
 type Props struct {
 	// CIDR is the VPC's IPv4 range.
 	CIDR string
-	// AZs are the availability zones, named (never looked up). They must be
-	// the stack's zones too: see PinZones.
+	// AZs are the availability zones, named (never looked up), or their AZ
+	// IDs with ByZoneID. They must be the stack's zones too: see PinZones.
 	AZs []string
+	// ByZoneID places the subnets by AZ ID (AvailabilityZoneId), the same
+	// physical zones in every account, instead of by zone name.
+	ByZoneID bool
 	// SubnetPrefix is the prefix length of every subnet.
 	SubnetPrefix int
 	// InternetEgress gives the App subnets a way out: NatGateways NAT
@@ -71,6 +74,10 @@ type Network struct {
 	InterfaceEndpoints bool
 	// InternetEgress reports whether the App subnets reach the internet.
 	InternetEgress bool
+	// AppZones are the zone names of the App subnets, in their order: the
+	// configured names, or, by zone ID, the names each subnet's zone has in
+	// this account (its AvailabilityZone attribute, known at deployment).
+	AppZones []string
 	// Endpoints are the VPC endpoints and the rules that admit their
 	// clients: what a function in the VPC needs until it has answered
 	// CloudFormation, on create and on delete.
@@ -103,6 +110,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 			{Name: jsii.String(DataSubnets), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED, CidrMask: mask},
 		},
 	})
+	appZones := placeSubnets(vpc, props.ByZoneID)
 	s3 := vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{
 		Service: awsec2.GatewayVpcEndpointAwsService_S3(),
 		Subnets: &[]*awsec2.SubnetSelection{{SubnetGroupName: jsii.String(AppSubnets)}},
@@ -161,7 +169,7 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 		AllowAllOutbound: jsii.Bool(false),
 	})
 	n := &Network{Construct: c, Vpc: vpc, AppSecurityGroup: app, InterfaceEndpoints: props.InterfaceEndpoints, InternetEgress: props.InternetEgress,
-		Endpoints: constructs.NewDependencyGroup(s3)}
+		AppZones: appZones, Endpoints: constructs.NewDependencyGroup(s3)}
 	if !props.InternetEgress {
 		n.s3PrefixList = s3PrefixList(c, props.LogRetentionDays)
 	}
@@ -200,6 +208,34 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 	n.AllowAWSAPIs(app)
 	guardDutyEndpoint(c, stack, vpc, app)
 	return n
+}
+
+// placeSubnets places the subnets by AZ ID when byZoneID: CDK's VPC knows
+// zones by name only, so it is given the IDs as names and each subnet's
+// AvailabilityZone becomes AvailabilityZoneId (AWS::EC2::Subnet takes
+// either). It returns the zone names of the App subnets: as given, or, by
+// zone ID, each subnet's AvailabilityZone attribute.
+func placeSubnets(vpc awsec2.Vpc, byZoneID bool) []string {
+	zoneOf := func(sn awsec2.ISubnet) *string {
+		if !byZoneID {
+			return sn.AvailabilityZone()
+		}
+		return sn.Node().DefaultChild().(awsec2.CfnSubnet).AttrAvailabilityZone()
+	}
+	if byZoneID {
+		for _, tier := range []*[]awsec2.ISubnet{vpc.PublicSubnets(), vpc.PrivateSubnets(), vpc.IsolatedSubnets()} {
+			for _, sn := range *tier {
+				cfn := sn.Node().DefaultChild().(awsec2.CfnSubnet)
+				cfn.AddPropertyDeletionOverride(jsii.String("AvailabilityZone"))
+				cfn.AddPropertyOverride(jsii.String("AvailabilityZoneId"), sn.AvailabilityZone())
+			}
+		}
+	}
+	var appZones []string
+	for _, sn := range *vpc.SelectSubnets(Subnets(AppSubnets)).Subnets {
+		appZones = append(appZones, *zoneOf(sn))
+	}
+	return appZones
 }
 
 // GuardDutyDataService is the service of the endpoint through which

@@ -587,34 +587,30 @@ func validStandards(s string) string {
 	return ""
 }
 
-func validZoneList(s string) string {
-	seen := map[string]bool{}
-	for _, z := range strings.Split(s, ",") {
-		z = strings.TrimSpace(z)
-		if !reZone.MatchString(z) {
-			return fmt.Sprintf("%q is not an availability zone name", z)
-		}
-		if seen[z] {
-			return fmt.Sprintf("%s is listed twice", z)
-		}
-		seen[z] = true
-	}
-	return ""
-}
+// validZoneList and validZoneIDList accept comma-separated zone names and
+// AZ IDs, each once.
+var (
+	validZoneList   = distinctList(reZone, "an availability zone name")
+	validZoneIDList = distinctList(reZoneID, "an AZ ID")
+)
 
-func validZoneIDList(s string) string {
-	seen := map[string]bool{}
-	for _, z := range strings.Split(s, ",") {
-		z = strings.TrimSpace(z)
-		if !reZoneID.MatchString(z) {
-			return fmt.Sprintf("%q is not an AZ ID", z)
+// distinctList accepts comma-separated items that each match re, none
+// twice; what names an item in the message.
+func distinctList(re *regexp.Regexp, what string) func(string) string {
+	return func(s string) string {
+		seen := map[string]bool{}
+		for _, z := range strings.Split(s, ",") {
+			z = strings.TrimSpace(z)
+			if !re.MatchString(z) {
+				return fmt.Sprintf("%q is not %s", z, what)
+			}
+			if seen[z] {
+				return fmt.Sprintf("%s is listed twice", z)
+			}
+			seen[z] = true
 		}
-		if seen[z] {
-			return fmt.Sprintf("%s is listed twice", z)
-		}
-		seen[z] = true
+		return ""
 	}
-	return ""
 }
 
 var privateRanges = []netip.Prefix{

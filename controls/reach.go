@@ -206,7 +206,7 @@ func reachInterface(t *Template, f StackFacts, svc string, calls []call, sgs map
 	if (ep == nil || !ep.Bool("PrivateDnsEnabled")) && f.InternetEgress && len(t.Resources("AWS::EC2::NatGateway")) > 0 && appSendsToInternet(t, sgs) {
 		return nil
 	}
-	how := "constructs/network creates an interface endpoint for each service of " + grantTable + " (network.Props.AppServices, from apptier.EndpointServices, in stacks/data.go) and admits the app tier to it (network.AllowAWSAPIs)"
+	how := "constructs/network creates an interface endpoint for each service of " + grantTable + ", which stacks/data.go passes it as network.Props.AppServices (apptier.EndpointServices), and admits the app tier's security group to it (network.AllowAWSAPIs)"
 	if !f.InterfaceEndpoints {
 		how = "set interfaceEndpoints true, and constructs/network creates the endpoint of each service of " + grantTable
 	}

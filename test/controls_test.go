@@ -579,6 +579,27 @@ var mutations = []mutation{
 	}},
 	{"APP-7", "Workload", "a parameter read granted, table and policy, with no SSM endpoint", func(t *testing.T, tpl *controls.Template) {
 		grant(t, tpl, "ReadFlags", "ssm", "ssm:GetParameter", "arn:aws:ssm:us-east-1:111111111111:parameter/secure-webapp/flags")
+		deleteEndpoints(tpl, "ssm") // one a fork's grant table derives
+	}},
+	{"APP-7", "Workload", "the endpoints' security group no longer admits the app tier", func(t *testing.T, tpl *controls.Template) {
+		grant(t, tpl, "ReadFlags", "ssm", "ssm:GetParameter", "arn:aws:ssm:us-east-1:111111111111:parameter/secure-webapp/flags")
+		deleteEndpoints(tpl, "ssm")
+		addResource(tpl, "MutationSsmEndpoint", map[string]any{"Type": "AWS::EC2::VPCEndpoint", "Properties": map[string]any{
+			"ServiceName": "com.amazonaws.us-east-1.ssm", "VpcEndpointType": "Interface", "PrivateDnsEnabled": true,
+			"SubnetIds":        atPath(t, tpl, "AWS::EC2::VPCEndpoint", "KmsEndpoint/Resource").Properties()["SubnetIds"],
+			"SecurityGroupIds": []any{getAtt(atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppUser/SecurityGroup/Resource"), "GroupId")},
+		}})
+	}},
+	{"APP-7", "Workload", "the SSM endpoint's policy admits another parameter only", func(t *testing.T, tpl *controls.Template) {
+		grant(t, tpl, "ReadFlags", "ssm", "ssm:GetParameter", "arn:aws:ssm:us-east-1:111111111111:parameter/secure-webapp/flags")
+		deleteEndpoints(tpl, "ssm")
+		addResource(tpl, "MutationSsmEndpoint", map[string]any{"Type": "AWS::EC2::VPCEndpoint", "Properties": map[string]any{
+			"ServiceName": "com.amazonaws.us-east-1.ssm", "VpcEndpointType": "Interface", "PrivateDnsEnabled": true,
+			"SubnetIds":        atPath(t, tpl, "AWS::EC2::VPCEndpoint", "KmsEndpoint/Resource").Properties()["SubnetIds"],
+			"SecurityGroupIds": []any{getAtt(atPath(t, tpl, "AWS::EC2::SecurityGroup", "EndpointSecurityGroup/Resource"), "GroupId")},
+			"PolicyDocument": map[string]any{"Statement": []any{map[string]any{"Effect": "Allow", "Principal": "*", "Action": "ssm:GetParameter",
+				"Resource": "arn:aws:ssm:us-east-1:111111111111:parameter/other"}}},
+		}})
 	}},
 	{"APP-7", "Workload", "the S3 gateway endpoint no longer admits the account's buckets", func(t *testing.T, tpl *controls.Template) {
 		doc := atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/S3/Resource").Properties()["PolicyDocument"].(map[string]any)
@@ -1052,6 +1073,15 @@ func dropAppEgress(t *testing.T, tpl *controls.Template, drop func(map[string]an
 	}
 	if removed == 0 {
 		t.Fatalf("%s: no egress rule of the app tier's security group matched", tpl.Name)
+	}
+}
+
+// deleteEndpoints deletes the interface endpoints of a service.
+func deleteEndpoints(tpl *controls.Template, svc string) {
+	for _, e := range tpl.Resources("AWS::EC2::VPCEndpoint") {
+		if name, _ := e.Properties()["ServiceName"].(string); strings.HasSuffix(name, "."+svc) {
+			deleteResource(tpl, e)
+		}
 	}
 }
 

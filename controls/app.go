@@ -154,7 +154,7 @@ func appRoleLeastPrivilege(t *Template, f StackFacts) []Failure {
 		return append(fails, Failure{"", "no role is declared the app tier's (" + IdentityAppRole + "): constructs/apptier declares it with its grant table"})
 	}
 	for _, role := range roles {
-		fails = append(fails, checkInstanceRole(t, f, role)...)
+		fails = append(fails, checkAppRole(t, f, role)...)
 	}
 	return fails
 }
@@ -330,8 +330,8 @@ func sortedKeys(m map[string]bool) []string {
 // grant is one permission in a normal form: action, resource and condition.
 type grant struct{ action, resource, condition string }
 
-// checkInstanceRole checks that an instance role has only the app's policies and grants (failures sorted by reason).
-func checkInstanceRole(t *Template, f StackFacts, role Resource) []Failure {
+// checkAppRole checks that the app tier's role has only the app's policies and grants (failures sorted by reason).
+func checkAppRole(t *Template, f StackFacts, role Resource) []Failure {
 	fails := instanceRoleManaged(f, role)
 	fails = append(fails, instanceRoleGrants(t, f, role)...)
 	sort.Slice(fails, func(i, j int) bool { return fails[i].Reason < fails[j].Reason })

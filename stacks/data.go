@@ -39,7 +39,7 @@ func NewDataStack(scope constructs.Construct, id string, cfg *config.Config) *Da
 		NatGateways:          cfg.Network.NATs(),
 		InterfaceEndpoints:   cfg.Network.InterfaceEndpoints,
 		SessionManager:       cfg.App.SessionManager,
-		AppServices:          apptier.EndpointServices(),
+		AppServices:          apptier.EndpointServices(apptier.Grants()),
 		FlowLogGroupName:     "/" + cfg.AppName + "/vpc-flow-logs",
 		FunctionLogGroupName: "/" + cfg.AppName + "/restrict-default-security-group",
 		LogRetentionDays:     cfg.LogRetentionDays,

@@ -154,7 +154,7 @@ func New(scope constructs.Construct, id string, props *Props) *Tier {
 		Description: jsii.String("App instances: connect to the database as " + props.Database.AppUser + ", write under " + UploadPrefix + "/ of the application bucket"),
 	})
 	grants := Grants()
-	if err := checkGrants(grants); err != nil {
+	if err := CheckGrants(grants); err != nil {
 		panic(err) // the table is code: a row that does not make sense is a bug of this fork, named by the message
 	}
 	sts, rows := statements(grants, grantTargets{stack: stack, database: props.Database, bucket: props.Bucket})

@@ -101,14 +101,14 @@ var reachedOtherwise = map[string]string{
 	"rds-db": "the database itself: the tier signs its authentication token locally and presents it to the database",
 }
 
-// EndpointServices are the services the tier calls itself through an
-// interface endpoint: those of Grants, but S3 and RDS authentication
-// (reachedOtherwise) and those called on its behalf (Via). The network
-// creates one endpoint for each (network.Props.AppServices).
-func EndpointServices() []string {
+// EndpointServices are the services that the tier, with these grants (Grants),
+// calls itself through an interface endpoint: all but S3 and RDS
+// authentication (reachedOtherwise) and those called on its behalf (Via).
+// The network creates one endpoint for each (network.Props.AppServices).
+func EndpointServices(grants []Grant) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, g := range Grants() {
+	for _, g := range grants {
 		if _, other := reachedOtherwise[g.Service]; other || g.Via != "" || seen[g.Service] {
 			continue
 		}
@@ -118,9 +118,10 @@ func EndpointServices() []string {
 	return out
 }
 
-// checkGrants reports the rows of a grant table that are malformed, each
-// naming the row and this file.
-func checkGrants(grants []Grant) error {
+// CheckGrants reports the rows of a grant table that are malformed, each
+// naming the row, in one error that names this file; New refuses such a
+// table.
+func CheckGrants(grants []Grant) error {
 	var problems []string
 	sids := map[string]bool{}
 	for i, g := range grants {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -304,6 +305,55 @@ func CDKContext(path string) (map[string]any, error) {
 		}
 	}
 	return ctx, nil
+}
+
+// duplicateKeys returns the keys that an object of the JSON document data
+// holds more than once, each as its path ("context.@aws-cdk/core:x"): JSON
+// parsers keep one of them silently (the CDK CLI the last), so a setting
+// written twice in cdk.json is one nobody can tell is in force.
+func duplicateKeys(data []byte) ([]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var dups []string
+	var value func(path string) error
+	value = func(path string) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				key, _ := k.(string)
+				if seen[key] {
+					dups = append(dups, strings.TrimPrefix(path+"."+key, "."))
+				}
+				seen[key] = true
+				if err := value(path + "." + key); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token() // }
+			return err
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				if err := value(fmt.Sprintf("%s[%d]", path, i)); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token() // ]
+			return err
+		}
+		return nil
+	}
+	if err := value(""); err != nil {
+		return nil, err
+	}
+	return dups, nil
 }
 
 // IsCDKKey reports whether a context key belongs to the CDK rather than to

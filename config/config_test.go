@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -311,5 +312,42 @@ func TestZoneIDPrefix(t *testing.T) {
 		if p := ZoneIDPrefix(region); !reZoneID.MatchString(p + "1") {
 			t.Errorf("ZoneIDPrefix(%s) = %q, which no AZ ID matches", region, p)
 		}
+	}
+}
+
+// TestDuplicateKeys: a key written twice in one object of a JSON document
+// is found, at any depth, and cdk.json has none (the CDK CLI would keep the
+// last silently).
+func TestDuplicateKeys(t *testing.T) {
+	for name, tc := range map[string]struct {
+		doc  string
+		want []string
+	}{
+		"none":             {`{"a": 1, "b": {"a": 2}, "c": [{"a": 3}, {"a": 4}]}`, nil},
+		"top level":        {`{"a": 1, "b": 2, "a": 3}`, []string{"a"}},
+		"a feature flag":   {`{"app": "go run .", "context": {"@aws-cdk/core:x": true, "@aws-cdk/core:x": false}}`, []string{"context.@aws-cdk/core:x"}},
+		"inside a list":    {`{"l": [{"k": 1, "k": 2}]}`, []string{"l[0].k"}},
+		"three times once": {`{"a": 1, "a": 2, "a": 3}`, []string{"a", "a"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := duplicateKeys([]byte(tc.doc))
+			if err != nil || strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("duplicateKeys = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+	if _, err := duplicateKeys([]byte(`{"a": `)); err == nil {
+		t.Error("truncated JSON: no error")
+	}
+	data, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dups, err := duplicateKeys(data)
+	if err != nil {
+		t.Fatalf("cdk.json: %v", err)
+	}
+	for _, k := range dups {
+		t.Errorf("cdk.json: %s is written more than once; keep one (the CDK CLI keeps the last silently)", k)
 	}
 }

@@ -1,6 +1,7 @@
 package controls
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -14,19 +15,21 @@ const ssmCore = "AmazonSSMManagedInstanceCore"
 func appControls() []Control {
 	return inSection(LayerApp, appPkg, RoleWorkload, []Control{
 		{
-			ID: "APP-1", Title: "App instances launch from a template with IMDSv2 required (hop limit 1), encrypted EBS, no key pair, no public IP, detailed monitoring, and Amazon Linux 2023 from its public SSM parameter",
+			ID: "APP-1", Title: "App instances launch from a template with IMDSv2 required (hop limit 1), encrypted EBS, no key pair, no public IP, detailed monitoring, and Amazon Linux 2023 from its public SSM parameter, and run as the app tier's declared role in its declared security group",
 			Frameworks: []string{"FSBP EC2.8", "FSBP EC2.170", "FSBP AutoScaling.3", "FSBP AutoScaling.5", "FSBP EC2.25"},
 			Check:      each("AWS::EC2::LaunchTemplate", "no launch template", launchTemplateHardened),
+			Compute:    ComputeEC2,
 		},
 		{
-			ID: "APP-2", Title: "The Auto Scaling group runs only in private subnets across at least two zones, replaces instances the load balancer finds unhealthy, and its failed launches and terminations reach the alerts topic through EventBridge",
+			ID: "APP-2", Title: "The Auto Scaling group, declared the app tier's compute, runs only in private subnets across at least two zones, replaces instances the load balancer finds unhealthy, and its failed launches and terminations reach the alerts topic through EventBridge",
 			Frameworks: []string{"FSBP AutoScaling.1", "FSBP AutoScaling.2", "FSBP AutoScaling.9"},
 			Check:      each("AWS::AutoScaling::AutoScalingGroup", "no Auto Scaling group", groupInPrivateSubnets),
+			Compute:    ComputeEC2,
 		},
 		{
-			ID: "APP-3", Title: "The instance role may do exactly this: connect to the database as the application's user (rds-db:connect, IAM authentication), write under the upload prefix of the application bucket, encrypt those objects (multipart uploads included) through S3 (plus Session Manager's policy when sessionManager is on); the stack has no IAM user or access key",
+			ID: "APP-3", Title: "The app tier's role may do exactly the rows of its grant table (constructs/apptier/grants.go: connect to the database as the application's user with IAM authentication, write under the upload prefix of the application bucket, encrypt those objects through S3), plus Session Manager's policy when sessionManager is on; whatever the table says, the role reads no secret, has no wildcard resource, uses S3 and kms:Decrypt only on the application bucket and its key, and writes only under the upload prefix; the stack has no IAM user or access key",
 			Frameworks: []string{"FSBP IAM.1", "FSBP IAM.21"},
-			Check:      instanceRoleLeastPrivilege,
+			Check:      appRoleLeastPrivilege,
 		},
 		{
 			ID: "APP-4", Title: "The application bucket is encrypted with a customer-managed key, blocks all public access, denies requests without TLS, is versioned and logs its access",
@@ -35,10 +38,16 @@ func appControls() []Control {
 		},
 		{
 			ID: "APP-5", Title: "No secret reaches the instances: user data names no secret and holds no dynamic reference to a secret value; the app logs in to the database as its own user with IAM authentication (APP-3, DB-9)",
-			Check: each("AWS::EC2::LaunchTemplate", "no launch template", noSecretInUserData),
+			Check:   each("AWS::EC2::LaunchTemplate", "no launch template", noSecretInUserData),
+			Compute: ComputeEC2,
 		},
 		{
-			ID: "APP-6", Title: "The app tier's security group admits only the load balancer's security group, on the app port, and sends only HTTPS and PostgreSQL to the database's group",
+			ID: "APP-7", Title: "Every AWS service the app tier's role may call is reachable from the App subnets under the configured egress: through an endpoint in the App subnets (the S3 gateway endpoint, an interface endpoint with private DNS) that admits the app tier's security group by reference and whose policy admits each call, or through the NAT gateways with internetEgress; the database it connects to admits it on its port",
+			Layer: LayerNetwork,
+			Check: appServicesReachable,
+		},
+		{
+			ID: "APP-6", Title: "The app tier's declared security group admits only the load balancer's security group, on the app port, and sends only HTTPS and PostgreSQL to the database's group",
 			Check: appSecurityGroupScoped,
 		},
 	})
@@ -48,6 +57,7 @@ func appControls() []Control {
 func launchTemplateHardened(t *Template, f StackFacts, lt Resource) []Failure {
 	fails := launchTemplateAccess(lt)
 	fails = append(fails, launchTemplateVolumes(lt)...)
+	fails = append(fails, launchTemplateIsTheTier(t, lt)...)
 	if v, _ := dig(ltData(lt, "Monitoring"), "Enabled"); v != true && v != "true" {
 		fails = append(fails, Failure{lt.Path(), "detailed monitoring is off"})
 	}
@@ -116,6 +126,9 @@ func groupInPrivateSubnets(t *Template, f StackFacts, g Resource) []Failure {
 	if len(azs) < 2 {
 		fails = append(fails, Failure{g.Path(), fmt.Sprintf("spans %d zone(s); at least two are required", len(azs))})
 	}
+	if g.Identity() != IdentityAppCompute {
+		fails = append(fails, Failure{g.Path(), "is not declared the app tier's compute (" + IdentityAppCompute + "): constructs/apptier declares the group it builds"})
+	}
 	if g.String("HealthCheckType") != "ELB" {
 		fails = append(fails, Failure{g.Path(), "HealthCheckType is not ELB"})
 	}
@@ -128,20 +141,20 @@ func groupInPrivateSubnets(t *Template, f StackFacts, g Resource) []Failure {
 	return fails
 }
 
-// instanceRoleLeastPrivilege checks that the instance role allows exactly what the app needs.
-func instanceRoleLeastPrivilege(t *Template, f StackFacts) []Failure {
+// appRoleLeastPrivilege checks that the app tier's role allows exactly its grant table, which breaks no invariant.
+func appRoleLeastPrivilege(t *Template, f StackFacts) []Failure {
 	var fails []Failure
 	for _, typ := range []string{"AWS::IAM::User", "AWS::IAM::AccessKey"} {
 		for _, r := range t.Resources(typ) {
 			fails = append(fails, Failure{r.Path(), typ + ": static credentials are not allowed"})
 		}
 	}
-	roles := instanceRoles(t)
+	roles := t.Declared(IdentityAppRole)
 	if len(roles) == 0 {
-		return append(fails, Failure{"", "no launch template with an instance profile and role of this stack"})
+		return append(fails, Failure{"", "no role is declared the app tier's (" + IdentityAppRole + "): constructs/apptier declares it with its grant table"})
 	}
 	for _, role := range roles {
-		fails = append(fails, checkInstanceRole(t, f, role)...)
+		fails = append(fails, checkAppRole(t, f, role)...)
 	}
 	return fails
 }
@@ -189,13 +202,13 @@ func noSecretInUserData(t *Template, f StackFacts, lt Resource) []Failure {
 
 // appSecurityGroupScoped checks that the app tier's security group admits only the load balancer and sends only what the app needs.
 func appSecurityGroupScoped(t *Template, f StackFacts) []Failure {
-	sgs := launchTemplateSGs(t)
+	sgs := appSecurityGroups(t)
 	if len(sgs) == 0 {
-		return []Failure{{"", "the app instances have no security group of this stack"}}
+		return []Failure{{"", "no security group is declared the app tier's (" + IdentityAppSecurityGroup + "): constructs/apptier's DeclareSecurityGroup declares it"}}
 	}
 	var fails []Failure
 	lbSGs := lbSecurityGroups(t)
-	for id := range sgs {
+	for _, id := range sortedKeys(sgs) {
 		fails = append(fails, appSecurityGroupRules(t, f, id, lbSGs)...)
 	}
 	return fails
@@ -278,31 +291,47 @@ func amiParameter(t *Template, imageID any) string {
 	return s
 }
 
-// instanceRoles returns the roles of the launch templates' instance profiles.
-func instanceRoles(t *Template) []Resource {
-	var out []Resource
-	for _, lt := range t.Resources("AWS::EC2::LaunchTemplate") {
-		v, _ := lt.Get("LaunchTemplateData", "IamInstanceProfile")
-		for _, pid := range refsIn(v) {
-			p, found := t.Resource(pid)
-			if !found || p.Type != "AWS::IAM::InstanceProfile" {
-				continue
-			}
-			for _, rid := range refsIn(p.Properties()["Roles"]) {
-				if r, found := t.Resource(rid); found && r.Type == "AWS::IAM::Role" {
-					out = append(out, r)
-				}
-			}
+// launchTemplateRoles returns the logical IDs of the roles of a launch
+// template's instance profile.
+func launchTemplateRoles(t *Template, lt Resource) []string {
+	var out []string
+	v, _ := lt.Get("LaunchTemplateData", "IamInstanceProfile")
+	for _, pid := range refsIn(v) {
+		p, found := t.Resource(pid)
+		if !found || p.Type != "AWS::IAM::InstanceProfile" {
+			out = append(out, pid)
+			continue
 		}
+		out = append(out, refsIn(p.Properties()["Roles"])...)
 	}
+	return out
+}
+
+// appSecurityGroups returns the logical IDs of the security groups declared
+// the app tier's.
+func appSecurityGroups(t *Template) map[string]bool {
+	sgs := map[string]bool{}
+	for _, sg := range t.Declared(IdentityAppSecurityGroup) {
+		sgs[sg.LogicalID] = true
+	}
+	return sgs
+}
+
+// sortedKeys returns the keys of a set, sorted.
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }
 
 // grant is one permission in a normal form: action, resource and condition.
 type grant struct{ action, resource, condition string }
 
-// checkInstanceRole checks that an instance role has only the app's policies and grants (failures sorted by reason).
-func checkInstanceRole(t *Template, f StackFacts, role Resource) []Failure {
+// checkAppRole checks that the app tier's role has only the app's policies and grants (failures sorted by reason).
+func checkAppRole(t *Template, f StackFacts, role Resource) []Failure {
 	fails := instanceRoleManaged(f, role)
 	fails = append(fails, instanceRoleGrants(t, f, role)...)
 	sort.Slice(fails, func(i, j int) bool { return fails[i].Reason < fails[j].Reason })
@@ -334,13 +363,16 @@ func instanceRoleManaged(f StackFacts, role Resource) []Failure {
 	return fails
 }
 
-// instanceRoleGrants checks that the instance role's policies allow
-// exactly the app's grants: connecting as its database user, uploading
-// under the prefix, and the bucket key through S3.
+// grantTable names, in failures, where the app tier's permissions are
+// written.
+const grantTable = "the app tier's grant table (Grants in constructs/apptier/grants.go)"
+
+// instanceRoleGrants checks that the role's policies allow exactly the rows
+// of its grant table, and that they break no invariant.
 func instanceRoleGrants(t *Template, f StackFacts, role Resource) []Failure {
-	var fails []Failure
-	want := instanceGrants(t, f)
-	for _, s := range rolePolicyStatements(t, role) {
+	want, fails := tableGrants(f, role)
+	statements := rolePolicyStatements(t, role)
+	for _, s := range statements {
 		if !s.Allows() {
 			continue
 		}
@@ -352,7 +384,7 @@ func instanceRoleGrants(t *Template, f StackFacts, role Resource) []Failure {
 					if g.condition != "" {
 						when = " when " + g.condition
 					}
-					fails = append(fails, Failure{role.Path(), fmt.Sprintf("is allowed %s on %s%s, which is not one of its permissions", a, g.resource, when)})
+					fails = append(fails, Failure{role.Path(), fmt.Sprintf("is allowed %s on %s%s, which is not a row of %s, from which its policy is built: add the row there", a, g.resource, when, grantTable)})
 					continue
 				}
 				want[g] = true
@@ -361,30 +393,37 @@ func instanceRoleGrants(t *Template, f StackFacts, role Resource) []Failure {
 	}
 	for g, seen := range want {
 		if !seen {
-			fails = append(fails, Failure{role.Path(), fmt.Sprintf("lacks %s on %s", g.action, g.resource)})
+			fails = append(fails, Failure{role.Path(), fmt.Sprintf("lacks %s on %s, a row of %s", g.action, g.resource, grantTable)})
 		}
 	}
-	return fails
+	return append(fails, grantInvariants(t, f, role, statements)...)
 }
 
-// instanceGrants returns the grants the instance role must have, none seen yet.
-func instanceGrants(t *Template, f StackFacts) map[grant]bool {
-	bucket := appBucket(t)
-	var bucketID, bucketKey string
-	if bucket != nil {
-		bucketID = bucket.LogicalID
-		k, _ := bucket.Get("BucketEncryption", "ServerSideEncryptionConfiguration")
-		for _, r := range list(k) {
-			v, _ := dig(r, "ServerSideEncryptionByDefault", "KMSMasterKeyID")
-			bucketKey = flatten(v)
+// tableGrants returns the grants of the role's grant table (GrantsKey), none
+// seen yet; a table that cannot be read fails.
+func tableGrants(f StackFacts, role Resource) (map[grant]bool, []Failure) {
+	raw, ok := dig(role.Raw, "Metadata", GrantsKey)
+	rows, isList := raw.([]any)
+	if !ok || !isList || len(rows) == 0 {
+		return map[grant]bool{}, []Failure{{role.Path(), "carries no grant table (" + GrantsKey + " metadata): constructs/apptier records " + grantTable + " on the role whose policy it builds from it"}}
+	}
+	want := map[grant]bool{}
+	var fails []Failure
+	for i, row := range rows {
+		var g TierGrant
+		if b, err := json.Marshal(row); err != nil || json.Unmarshal(b, &g) != nil || g.Service == "" || len(g.Actions) == 0 || g.Resource == nil {
+			fails = append(fails, Failure{role.Path(), fmt.Sprintf("row %d of its grant table is not a grant (Service, Actions, Resource): %s", i+1, jsonText(row))})
+			continue
+		}
+		cond := ""
+		if g.Via != "" {
+			cond = "StringEquals kms:ViaService=" + g.Via + "." + f.Region + ".amazonaws.com"
+		}
+		for _, a := range g.Actions {
+			want[grant{a, flatten(g.Resource), cond}] = false
 		}
 	}
-	return map[grant]bool{
-		{"rds-db:connect", appDatabaseUserARN(t, f), ""}:                                                    false,
-		{"s3:PutObject", "{" + bucketID + ".Arn}/" + f.UploadPrefix + "/*", ""}:                             false,
-		{"kms:GenerateDataKey", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}: false,
-		{"kms:Decrypt", bucketKey, "StringEquals kms:ViaService=s3." + f.Region + ".amazonaws.com"}:         false,
-	}
+	return want, fails
 }
 
 // rolePolicyStatements returns every statement of the policies (inline
@@ -495,20 +534,40 @@ func parseEgress(path string, m map[string]any) rule {
 	return r
 }
 
-// launchTemplateSGs are the security groups of the app instances: those
-// their launch templates name.
-func launchTemplateSGs(t *Template) map[string]bool {
-	sgs := map[string]bool{}
-	for _, lt := range t.Resources("AWS::EC2::LaunchTemplate") {
-		v, _ := lt.Get("LaunchTemplateData")
-		for _, id := range refsIn(mapOf(v)["NetworkInterfaces"]) {
-			if r, found := t.Resource(id); found && r.Type == "AWS::EC2::SecurityGroup" {
-				sgs[id] = true
-			}
-		}
-		for _, id := range refsIn(mapOf(v)["SecurityGroupIds"]) {
-			sgs[id] = true
+// launchTemplateSGs are the security groups a launch template gives its
+// instances.
+func launchTemplateSGs(lt Resource) []string {
+	v, _ := lt.Get("LaunchTemplateData")
+	return append(refsIn(mapOf(v)["NetworkInterfaces"]), refsIn(mapOf(v)["SecurityGroupIds"])...)
+}
+
+// launchTemplateIsTheTier checks that a launch template's instances are the
+// declared app tier: they run as its role, in its security groups, so that
+// APP-3, APP-6 and APP-7 check what they run with.
+func launchTemplateIsTheTier(t *Template, lt Resource) []Failure {
+	var fails []Failure
+	roles := map[string]bool{}
+	for _, r := range t.Declared(IdentityAppRole) {
+		roles[r.LogicalID] = true
+	}
+	ltRoles := launchTemplateRoles(t, lt)
+	if len(ltRoles) == 0 {
+		fails = append(fails, Failure{lt.Path(), "gives its instances no role of this account's templates; they must run as the app tier's (" + IdentityAppRole + ")"})
+	}
+	for _, id := range ltRoles {
+		if !roles[id] {
+			fails = append(fails, Failure{lt.Path(), "its instances run as " + id + ", which is not declared the app tier's role (" + IdentityAppRole + "), so APP-3 does not check it"})
 		}
 	}
-	return sgs
+	sgs := appSecurityGroups(t)
+	ltSGs := launchTemplateSGs(lt)
+	if len(ltSGs) == 0 {
+		fails = append(fails, Failure{lt.Path(), "gives its instances no security group of this account's templates"})
+	}
+	for _, id := range ltSGs {
+		if !sgs[id] {
+			fails = append(fails, Failure{lt.Path(), "puts its instances in security group " + id + ", which is not declared the app tier's (" + IdentityAppSecurityGroup + "), so APP-6 does not check it"})
+		}
+	}
+	return fails
 }

@@ -50,7 +50,7 @@ func databaseControls() []Control {
 			Check:      each("AWS::RDS::DBInstance", "no RDS database instance", dbSecretRotated),
 		},
 		{
-			ID: "DB-8", Title: "The database's security group admits only the database port, only from the security groups of the app instances, the rotation function and the database-user function (never a CIDR or prefix list), and allows no egress",
+			ID: "DB-8", Title: "The database's security group admits only the database port, only from the security groups of the app tier (declared), the rotation function and the database-user function (never a CIDR or prefix list), and allows no egress",
 			Check: each("AWS::RDS::DBInstance", "no RDS database instance", dbSecurityGroupScoped),
 		},
 	})
@@ -291,8 +291,8 @@ func dbClients(t *Template, db Resource) map[string]string {
 		}
 	}
 	clients := map[string]string{rotationSG: "the rotation function's", appUserFunctionSG(t): "the database-user function's"}
-	for id := range launchTemplateSGs(t) {
-		clients[id] = "the app instances'"
+	for id := range appSecurityGroups(t) {
+		clients[id] = "the app tier's"
 	}
 	return clients
 }

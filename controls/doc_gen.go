@@ -85,6 +85,19 @@ func writeControlsIntro(w io.Writer, controls []Control) {
 	if len(na) > 0 {
 		p("%s report n/a instead of pass or fail when the configuration leaves what they check to the account's organization (`detectionServices` false); verify then says who must provide it.\n\n", strings.Join(na, ", "))
 	}
+	byKind := map[string][]string{}
+	var kinds []string
+	for _, c := range controls {
+		if c.Compute != "" {
+			if byKind[c.Compute] == nil {
+				kinds = append(kinds, c.Compute)
+			}
+			byKind[c.Compute] = append(byKind[c.Compute], c.ID)
+		}
+	}
+	for _, k := range kinds {
+		p("%s read the shapes of the app tier's %s compute (marked *%s only* below) and report n/a for an app tier of another kind, which brings its own ([`CUSTOMIZE.md`](CUSTOMIZE.md), *A second compute kind*); every other control finds the app tier by the identities its construct records, whatever runs it.\n\n", strings.Join(byKind[k], ", "), strings.ToUpper(k), strings.ToUpper(k))
+	}
 }
 
 // writeControlsMatrix writes the compliance matrix: one row per control.
@@ -97,7 +110,11 @@ func writeControlsMatrix(w io.Writer, controls []Control) {
 		if fw == "" {
 			fw = "—"
 		}
-		p("| %s | %s | %s | %s | %s | `%s` | %s | `TestControls/*/%s` |\n", c.ID, cell(c.Title), c.Layer, c.Responsibility, fw, c.Construct, c.Role, c.ID)
+		title := c.Title
+		if c.Compute != "" {
+			title += " *(" + strings.ToUpper(c.Compute) + " only)*"
+		}
+		p("| %s | %s | %s | %s | %s | `%s` | %s | `TestControls/*/%s` |\n", c.ID, cell(title), c.Layer, c.Responsibility, fw, c.Construct, c.Role, c.ID)
 	}
 }
 

@@ -39,7 +39,7 @@ func edgeControls() []Control {
 			Check:      each("AWS::ElasticLoadBalancingV2::LoadBalancer", "no load balancer", lbHardened),
 		},
 		{
-			ID: "EDGE-4", Title: "The load balancer forwards to the instances over HTTPS, and checks their health over HTTPS",
+			ID: "EDGE-4", Title: "The load balancer forwards only to the app tier's declared compute, over HTTPS, and checks its health over HTTPS",
 			Check: each("AWS::ElasticLoadBalancingV2::TargetGroup", "no target group", targetOverHTTPS),
 		},
 		{
@@ -71,6 +71,7 @@ func lbInternetFacing(t *Template, f StackFacts, lb Resource) []Failure {
 	if len(sgs) == 0 {
 		fails = append(fails, Failure{lb.Path(), "has no security group of this stack"})
 	}
+	app := appSecurityGroups(t)
 	for _, id := range sgs {
 		for _, r := range ingressRules(t, id) {
 			if !(r.allowsOnly(443) || r.allowsOnly(80)) {
@@ -78,8 +79,8 @@ func lbInternetFacing(t *Template, f StackFacts, lb Resource) []Failure {
 			}
 		}
 		for _, e := range egressDetails(t, id) {
-			if e.source == "" || !e.allowsOnly(f.AppPort) {
-				fails = append(fails, Failure{e.path, fmt.Sprintf("allows egress of %s; only the app tier's security group on port %d", e.String(), f.AppPort)})
+			if !app[e.source] || !e.allowsOnly(f.AppPort) {
+				fails = append(fails, Failure{e.path, fmt.Sprintf("allows egress of %s; only the app tier's security group (%s) on port %d", e.String(), IdentityAppSecurityGroup, f.AppPort)})
 			}
 		}
 	}
@@ -213,7 +214,25 @@ func targetOverHTTPS(t *Template, f StackFacts, tg Resource) []Failure {
 	if !numberIs(tg.Properties()["Port"], f.AppPort) {
 		fails = append(fails, Failure{tg.Path(), fmt.Sprintf("Port is %v, not the app port %d", orNone(tg.Properties()["Port"]), f.AppPort)})
 	}
+	if !computeTargetGroups(t)[tg.LogicalID] {
+		fails = append(fails, Failure{tg.Path(), "the app tier's compute (" + IdentityAppCompute + ") does not register with it, so it forwards to something else"})
+	}
 	return fails
+}
+
+// computeTargetGroups returns the target groups that the app tier's
+// declared compute registers with, as its kind spells it: an Auto Scaling
+// group's TargetGroupARNs (ComputeEC2).
+func computeTargetGroups(t *Template) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range t.Declared(IdentityAppCompute) {
+		if c.Type == "AWS::AutoScaling::AutoScalingGroup" {
+			for _, id := range refsIn(c.Properties()["TargetGroupARNs"]) {
+				out[id] = true
+			}
+		}
+	}
+	return out
 }
 
 // lbBehindWAF checks that a WAF web ACL with the managed rule groups protects a load balancer and logs.

@@ -488,7 +488,7 @@ func vpcOwnsGuardDutyEndpoint(t *Template, f StackFacts, vpc Resource) []Failure
 // admit HTTPS from the app tier's security group and nothing else.
 func guardDutyEndpointAdmitsApp(t *Template, e Resource) []Failure {
 	var fails []Failure
-	app := launchTemplateSGs(t)
+	app := appSecurityGroups(t)
 	admitted := false
 	for _, sg := range list(e.Properties()["SecurityGroupIds"]) {
 		id, _ := RefTarget(sg)

@@ -117,6 +117,8 @@ type StackFacts struct {
 	DBPort             int      `json:"DbPort,omitempty"`
 	DBAppUser          string   `json:"DbAppUser,omitempty"`
 	UploadPrefix       string   `json:"UploadPrefix,omitempty"`
+	// AppCompute is the kind of compute the app tier runs on (ComputeEC2).
+	AppCompute string `json:"AppCompute,omitempty"`
 	// Region is the stack's region; HomeRegion the region of the app's
 	// stacks and of each account's trail and alerts; GovernedRegions every
 	// region with a baseline, the home region first.
@@ -191,6 +193,12 @@ type Control struct {
 	// stack with these facts, or "" when it does. A control that does not
 	// apply is reported as such, never as passed.
 	NotApplicable func(f StackFacts) string
+	// Compute (optional) is the one compute kind of the app tier whose
+	// shapes the control reads (ComputeEC2: launch template, Auto Scaling
+	// group, user data); it does not apply to an app tier of another kind,
+	// which brings its own (docs/CUSTOMIZE.md). "" for a control of every
+	// kind.
+	Compute string
 }
 
 // All returns every control, in ID order.
@@ -451,6 +459,9 @@ func runOn(c Control, ts []*Template, results []Result) []Result {
 // runControl checks one template with a control, or reports why the control does not apply to it.
 func runControl(c Control, t *Template) Result {
 	f, _ := t.Facts()
+	if c.Compute != "" && f.AppCompute != c.Compute {
+		return Result{Control: c, Status: NotApplicable, Template: t.Name, Note: fmt.Sprintf("the app tier runs on %s compute, not %s: this control reads %s shapes only", orNone(f.AppCompute), c.Compute, c.Compute)}
+	}
 	if c.NotApplicable != nil {
 		if why := c.NotApplicable(f); why != "" {
 			return Result{Control: c, Status: NotApplicable, Template: t.Name, Note: why}

@@ -88,12 +88,53 @@ const (
 	// IdentityAppDatabaseUser is the custom resource that creates the
 	// application's database user and its grants.
 	IdentityAppDatabaseUser = "app-database-user"
+	// IdentityAppRole is the role the app tier's code runs as (an instance
+	// role, a task role), which carries the tier's grant table under
+	// GrantsKey.
+	IdentityAppRole = "app-role"
+	// IdentityAppSecurityGroup is the app tier's security group.
+	IdentityAppSecurityGroup = "app-security-group"
+	// IdentityAppCompute is what runs the app tier's code and registers
+	// it with the load balancer's target group (an Auto Scaling group for
+	// ComputeEC2).
+	IdentityAppCompute = "app-compute"
 )
 
 // EmptyOnRollbackType is the type of the custom resource that empties a
 // bucket, its property BucketName, when the failed first create of its
 // stack rolls back (constructs/emptybucket).
 const EmptyOnRollbackType = "Custom::EmptyOnRollback"
+
+// GrantsKey is the key, in the Metadata of the IdentityAppRole role, of the
+// app tier's grant table as its construct built the role's policy from it
+// (a list of TierGrant).
+const GrantsKey = "SecureWebappGrants"
+
+// TierGrant is one row of the app tier's grant table, as recorded on its
+// role: the service, the actions, the resource they apply to (as the
+// template spells it), the service that calls on the tier's behalf (Via,
+// "" for a call the tier makes itself), and why.
+type TierGrant struct {
+	Sid      string   `json:"Sid"`
+	Service  string   `json:"Service"`
+	Actions  []string `json:"Actions"`
+	Resource any      `json:"Resource"`
+	Via      string   `json:"Via,omitempty"`
+	Why      string   `json:"Why"`
+}
+
+// Map renders the row as resource metadata.
+func (g TierGrant) Map() map[string]any {
+	b, _ := json.Marshal(g)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return m
+}
+
+// ComputeEC2 is the compute kind of the app tier shipped: EC2 instances of
+// an Auto Scaling group, from a launch template (StackFacts.AppCompute). A
+// control that reads that kind's shapes says so (Control.Compute).
+const ComputeEC2 = "ec2"
 
 // Identity returns what the resource's construct declared it to be, or "".
 func (r Resource) Identity() string {

@@ -202,7 +202,7 @@ func describe(stack awscdk.Stack, kind controls.StackKind, cfg *config.Config, a
 		m.DomainName, m.HostedZoneID = cfg.DomainName, cfg.HostedZoneID
 		m.TrailS3DataEvents = cfg.Detection.TrailS3DataEvents
 		m.GitHubRepository = cfg.GitHub.Repository
-		m.UploadPrefix = apptier.UploadPrefix
+		m.UploadPrefix, m.AppCompute = apptier.UploadPrefix, apptier.Compute
 	}
 	stack.TemplateOptions().SetMetadata(&map[string]any{controls.MetadataKey: m.Map()})
 }

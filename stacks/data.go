@@ -40,10 +40,12 @@ func NewDataStack(scope constructs.Construct, id string, cfg *config.Config) *Da
 		NatGateways:          cfg.Network.NATs(),
 		InterfaceEndpoints:   cfg.Network.InterfaceEndpoints,
 		SessionManager:       cfg.App.SessionManager,
+		AppServices:          apptier.EndpointServices(apptier.Grants()),
 		FlowLogGroupName:     "/" + cfg.AppName + "/vpc-flow-logs",
 		FunctionLogGroupName: "/" + cfg.AppName + "/restrict-default-security-group",
 		LogRetentionDays:     cfg.LogRetentionDays,
 	})
+	apptier.DeclareSecurityGroup(net.AppSecurityGroup)
 	db := database.New(stack, "Database", &database.Props{
 		Network:          net,
 		Clients:          []awsec2.ISecurityGroup{net.AppSecurityGroup},

@@ -16,7 +16,7 @@ import (
 // cannot be rebuilt, so it can be destroyed and deployed again at will.
 type ServiceStack struct {
 	awscdk.Stack
-	Tier *apptier.Tier
+	Tier apptier.Interface
 	Edge *edge.Edge
 }
 
@@ -45,7 +45,7 @@ func NewServiceStack(scope constructs.Construct, id string, cfg *config.Config, 
 	})
 	e := edge.New(stack, "Edge", &edge.Props{
 		Network:            data.Network,
-		Target:             tier.Target,
+		Target:             tier.LoadBalancerTarget(),
 		TargetPort:         cfg.App.Port,
 		DomainName:         cfg.DomainName,
 		HostedZoneID:       cfg.HostedZoneID,

@@ -58,6 +58,46 @@ func TestCentralDetectionIsNotApplicable(t *testing.T) {
 	}
 }
 
+// TestComputeSpecificControls: the controls that read the shapes of one
+// compute kind (Control.Compute) report n/a, saying why, for an app tier of
+// another kind, and only they do.
+func TestComputeSpecificControls(t *testing.T) {
+	t.Parallel()
+	a := synth(t, "sandbox")
+	var set []*controls.Template
+	for _, tpl := range a.list() {
+		tpl = tpl.Clone()
+		if f, _ := tpl.Facts(); f.Role == controls.RoleWorkload {
+			tpl.Body["Metadata"].(map[string]any)[controls.MetadataKey].(map[string]any)["AppCompute"] = "ecs-fargate"
+		}
+		set = append(set, tpl)
+	}
+	before, err := controls.Evaluate(controls.All(), a.list(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := controls.Evaluate(controls.All(), set, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := 0
+	for i, r := range after {
+		switch {
+		case r.Control.Compute == "":
+			if r.Status != before[i].Status {
+				t.Errorf("%s, of every compute kind: %s on EC2, %s on another kind", r.Control.ID, before[i].Status, r.Status)
+			}
+		case r.Status != controls.NotApplicable || !strings.Contains(r.Note, "ecs-fargate"):
+			t.Errorf("%s reads %s shapes, yet on another kind: status %s, note %q", r.Control.ID, r.Control.Compute, r.Status, r.Note)
+		default:
+			kinds++
+		}
+	}
+	if kinds == 0 {
+		t.Error("no control is marked with the compute kind it reads")
+	}
+}
+
 // mutation weakens one control in a synthesized template; the control's
 // check must then fail.
 type mutation struct {
@@ -515,6 +555,99 @@ var mutations = []mutation{
 		addResource(tpl, "MutationUser", map[string]any{"Type": "AWS::IAM::User", "Properties": map[string]any{}})
 		addResource(tpl, "MutationKey", map[string]any{"Type": "AWS::IAM::AccessKey", "Properties": map[string]any{"UserName": map[string]any{"Ref": "MutationUser"}}})
 	}},
+	{"APP-3", "Workload", "a grant in the policy that the grant table lacks", func(t *testing.T, tpl *controls.Template) {
+		addStatement(t, tpl, "AWS::IAM::ManagedPolicy", "PolicyDocument", map[string]any{
+			"Effect": "Allow", "Action": "ssm:GetParameter", "Resource": "arn:aws:ssm:us-east-1:111111111111:parameter/secure-webapp/flags"})
+	}},
+	{"APP-3", "Workload", "a row of the grant table that the policy lacks", func(t *testing.T, tpl *controls.Template) {
+		addGrantRow(t, tpl, "ReadFlags", "ssm", "ssm:GetParameter", "arn:aws:ssm:us-east-1:111111111111:parameter/secure-webapp/flags")
+	}},
+	{"APP-3", "Workload", "the grant table removed from the role", func(t *testing.T, tpl *controls.Template) {
+		delete(appRole(t, tpl).Raw["Metadata"].(map[string]any), controls.GrantsKey)
+	}},
+	{"APP-3", "Workload", "a table row reading the master secret, in the policy too", func(t *testing.T, tpl *controls.Template) {
+		grant(t, tpl, "ReadSecret", "secretsmanager", "secretsmanager:GetSecretValue", ref(one(t, tpl, "AWS::SecretsManager::Secret")))
+	}},
+	{"APP-3", "Workload", "a table row decrypting with the database's key, in the policy too", func(t *testing.T, tpl *controls.Template) {
+		grant(t, tpl, "DecryptDatabase", "kms", "kms:Decrypt", getAtt(atPath(t, tpl, "AWS::KMS::Key", "Database/DataKey/Resource"), "Arn"))
+	}},
+	{"APP-3", "Workload", "a table row writing anywhere in the bucket, in the policy too", func(t *testing.T, tpl *controls.Template) {
+		grant(t, tpl, "WriteAll", "s3", "s3:PutObject", map[string]any{"Fn::Join": []any{"", []any{getAtt(appBucket(t, tpl), "Arn"), "/*"}}})
+	}},
+	{"APP-3", "Workload", "a table row on every parameter, in the policy too", func(t *testing.T, tpl *controls.Template) {
+		grant(t, tpl, "ReadAll", "ssm", "ssm:GetParameter", "arn:aws:ssm:us-east-1:111111111111:parameter/*")
+	}},
+	{"APP-3", "Workload", "the role no longer declared the app tier's", func(t *testing.T, tpl *controls.Template) {
+		delete(appRole(t, tpl).Raw["Metadata"].(map[string]any), controls.IdentityKey)
+	}},
+	{"APP-7", "Workload", "a parameter read granted, table and policy, with no SSM endpoint", func(t *testing.T, tpl *controls.Template) {
+		grant(t, tpl, "ReadFlags", "ssm", "ssm:GetParameter", "arn:aws:ssm:us-east-1:111111111111:parameter/secure-webapp/flags")
+		deleteEndpoints(tpl, "ssm") // one a fork's grant table derives
+	}},
+	{"APP-7", "Workload", "the endpoints' security group no longer admits the app tier", func(t *testing.T, tpl *controls.Template) {
+		grant(t, tpl, "ReadFlags", "ssm", "ssm:GetParameter", "arn:aws:ssm:us-east-1:111111111111:parameter/secure-webapp/flags")
+		deleteEndpoints(tpl, "ssm")
+		addResource(tpl, "MutationSsmEndpoint", map[string]any{"Type": "AWS::EC2::VPCEndpoint", "Properties": map[string]any{
+			"ServiceName": "com.amazonaws.us-east-1.ssm", "VpcEndpointType": "Interface", "PrivateDnsEnabled": true,
+			"SubnetIds":        atPath(t, tpl, "AWS::EC2::VPCEndpoint", "KmsEndpoint/Resource").Properties()["SubnetIds"],
+			"SecurityGroupIds": []any{getAtt(atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppUser/SecurityGroup/Resource"), "GroupId")},
+		}})
+	}},
+	{"APP-7", "Workload", "the SSM endpoint's policy admits another parameter only", func(t *testing.T, tpl *controls.Template) {
+		grant(t, tpl, "ReadFlags", "ssm", "ssm:GetParameter", "arn:aws:ssm:us-east-1:111111111111:parameter/secure-webapp/flags")
+		deleteEndpoints(tpl, "ssm")
+		addResource(tpl, "MutationSsmEndpoint", map[string]any{"Type": "AWS::EC2::VPCEndpoint", "Properties": map[string]any{
+			"ServiceName": "com.amazonaws.us-east-1.ssm", "VpcEndpointType": "Interface", "PrivateDnsEnabled": true,
+			"SubnetIds":        atPath(t, tpl, "AWS::EC2::VPCEndpoint", "KmsEndpoint/Resource").Properties()["SubnetIds"],
+			"SecurityGroupIds": []any{getAtt(atPath(t, tpl, "AWS::EC2::SecurityGroup", "EndpointSecurityGroup/Resource"), "GroupId")},
+			"PolicyDocument": map[string]any{"Statement": []any{map[string]any{"Effect": "Allow", "Principal": "*", "Action": "ssm:GetParameter",
+				"Resource": "arn:aws:ssm:us-east-1:111111111111:parameter/other"}}},
+		}})
+	}},
+	{"APP-7", "Workload", "the S3 gateway endpoint no longer admits the account's buckets", func(t *testing.T, tpl *controls.Template) {
+		doc := atPath(t, tpl, "AWS::EC2::VPCEndpoint", "Vpc/S3/Resource").Properties()["PolicyDocument"].(map[string]any)
+		var keep []any
+		for _, st := range doc["Statement"].([]any) {
+			if st.(map[string]any)["Sid"] != "TheAccountsBuckets" {
+				keep = append(keep, st)
+			}
+		}
+		doc["Statement"] = keep
+	}},
+	{"APP-7", "Workload", "the app tier sends nothing to S3's prefix list", func(t *testing.T, tpl *controls.Template) {
+		dropAppEgress(t, tpl, func(e map[string]any) bool { return e["DestinationPrefixListId"] != nil })
+	}},
+	{"APP-7", "Workload", "the database no longer admits the app tier", func(t *testing.T, tpl *controls.Template) {
+		app := atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource").LogicalID
+		for _, r := range tpl.Resources("AWS::EC2::SecurityGroupIngress") {
+			if controls.RefTargetOr(r.Properties()["SourceSecurityGroupId"]) == app && strings.Contains(r.Path(), "Database") {
+				deleteResource(tpl, r)
+			}
+		}
+	}},
+	{"APP-1", "Workload", "the instances run in a security group that is not the app tier's", func(t *testing.T, tpl *controls.Template) {
+		d := props(t, one(t, tpl, "AWS::EC2::LaunchTemplate"), "LaunchTemplateData")
+		d["NetworkInterfaces"].([]any)[0].(map[string]any)["Groups"] = []any{getAtt(atPath(t, tpl, "AWS::EC2::SecurityGroup", "EndpointSecurityGroup/Resource"), "GroupId")}
+	}},
+	{"APP-1", "Workload", "the instances run as a role that is not the app tier's", func(t *testing.T, tpl *controls.Template) {
+		one(t, tpl, "AWS::IAM::InstanceProfile").Properties()["Roles"] = []any{ref(atPath(t, tpl, "AWS::IAM::Role", "/Network/FlowLogRole/Resource"))}
+	}},
+	{"APP-2", "Workload", "the Auto Scaling group not declared the app tier's compute", func(t *testing.T, tpl *controls.Template) {
+		delete(one(t, tpl, "AWS::AutoScaling::AutoScalingGroup").Raw["Metadata"].(map[string]any), controls.IdentityKey)
+	}},
+	{"APP-6", "Workload", "the app tier's security group no longer declared", func(t *testing.T, tpl *controls.Template) {
+		delete(atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource").Raw["Metadata"].(map[string]any), controls.IdentityKey)
+	}},
+	{"EDGE-1", "Workload", "the load balancer sends to a security group other than the app tier's", func(t *testing.T, tpl *controls.Template) {
+		lb := atPath(t, tpl, "AWS::EC2::SecurityGroup", "Edge/SecurityGroup/Resource")
+		addResource(tpl, "MutationEgress", map[string]any{"Type": "AWS::EC2::SecurityGroupEgress", "Properties": map[string]any{
+			"GroupId": getAtt(lb, "GroupId"), "IpProtocol": "tcp", "FromPort": 8443, "ToPort": 8443,
+			"DestinationSecurityGroupId": getAtt(atPath(t, tpl, "AWS::EC2::SecurityGroup", "EndpointSecurityGroup/Resource"), "GroupId"),
+		}})
+	}},
+	{"EDGE-4", "Workload", "a target group the app tier does not register with", func(t *testing.T, tpl *controls.Template) {
+		delete(one(t, tpl, "AWS::AutoScaling::AutoScalingGroup").Properties(), "TargetGroupARNs")
+	}},
 	{"APP-4", "Workload", "application bucket without versioning", func(t *testing.T, tpl *controls.Template) {
 		delete(appBucket(t, tpl).Properties(), "VersioningConfiguration")
 	}},
@@ -937,6 +1070,70 @@ func uploadsMayAlsoRead(t *testing.T, tpl *controls.Template, resource any) {
 	}
 }
 
+// dropAppEgress removes the egress rules of the app tier's security group
+// (inline or standalone) that drop matches.
+func dropAppEgress(t *testing.T, tpl *controls.Template, drop func(map[string]any) bool) {
+	t.Helper()
+	sg := atPath(t, tpl, "AWS::EC2::SecurityGroup", "AppSecurityGroup/Resource")
+	removed := 0
+	if inline, ok := sg.Properties()["SecurityGroupEgress"].([]any); ok {
+		var keep []any
+		for _, e := range inline {
+			if drop(e.(map[string]any)) {
+				removed++
+				continue
+			}
+			keep = append(keep, e)
+		}
+		sg.Properties()["SecurityGroupEgress"] = keep
+	}
+	for _, r := range tpl.Resources("AWS::EC2::SecurityGroupEgress") {
+		if controls.RefTargetOr(r.Properties()["GroupId"]) == sg.LogicalID && drop(r.Properties()) {
+			deleteResource(tpl, r)
+			removed++
+		}
+	}
+	if removed == 0 {
+		t.Fatalf("%s: no egress rule of the app tier's security group matched", tpl.Name)
+	}
+}
+
+// deleteEndpoints deletes the interface endpoints of a service.
+func deleteEndpoints(tpl *controls.Template, svc string) {
+	for _, e := range tpl.Resources("AWS::EC2::VPCEndpoint") {
+		if name, _ := e.Properties()["ServiceName"].(string); strings.HasSuffix(name, "."+svc) {
+			deleteResource(tpl, e)
+		}
+	}
+}
+
+// appRole is the role declared the app tier's.
+func appRole(t *testing.T, tpl *controls.Template) controls.Resource {
+	t.Helper()
+	rs := tpl.Declared(controls.IdentityAppRole)
+	if len(rs) != 1 {
+		t.Fatalf("%s: %d roles declared the app tier's", tpl.Name, len(rs))
+	}
+	return rs[0]
+}
+
+// addGrantRow adds a row to the grant table recorded on the app tier's
+// role, as a row of apptier.Grants would, without the policy statement.
+func addGrantRow(t *testing.T, tpl *controls.Template, sid, service, action string, resource any) {
+	t.Helper()
+	md := appRole(t, tpl).Raw["Metadata"].(map[string]any)
+	md[controls.GrantsKey] = append(md[controls.GrantsKey].([]any), controls.TierGrant{Sid: sid, Service: service, Actions: []string{action}, Resource: resource, Why: "a mutation"}.Map())
+}
+
+// grant gives the app tier a permission as a row of apptier.Grants does:
+// in its grant table and its policy.
+func grant(t *testing.T, tpl *controls.Template, sid, service, action string, resource any) {
+	t.Helper()
+	addGrantRow(t, tpl, sid, service, action, resource)
+	doc := atPath(t, tpl, "AWS::IAM::ManagedPolicy", "App/InstancePolicy/Resource").Properties()["PolicyDocument"].(map[string]any)
+	doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Sid": sid, "Effect": "Allow", "Action": action, "Resource": resource})
+}
+
 // s3EndpointAllows adds a statement to the S3 gateway endpoint's policy.
 func s3EndpointAllows(t *testing.T, tpl *controls.Template, action, resource string) {
 	t.Helper()
@@ -1010,6 +1207,9 @@ var variantMutations = []mutation{
 			}
 		}
 		lb.Properties()["Tags"] = keep
+	}},
+	{"APP-7", "Workload", "the app tier sends no HTTPS to the internet, where Session Manager's services are", func(t *testing.T, tpl *controls.Template) {
+		dropAppEgress(t, tpl, func(e map[string]any) bool { return e["CidrIp"] == "0.0.0.0/0" })
 	}},
 	{"GH-1", "GitHubDeploy", "any environment of the repository", func(t *testing.T, tpl *controls.Template) {
 		for _, s := range statements(t, tpl, "AWS::IAM::Role", "AssumeRolePolicyDocument") {

@@ -5,8 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/secure-webapp/secure-webapp/controls"
 )
 
 // The golden templates of test/testdata are real, normalized syntheses: verify
@@ -16,6 +20,47 @@ const golden = "../../test/testdata/sandbox"
 // templateFiles are the golden templates of one synthesis.
 var templateFiles = []string{"LogArchive.template.json", "LoggingBaseline.template.json", "Baseline.template.json", "Data.template.json", "Service.template.json"}
 
+// goldenStale returns why the golden templates cannot stand for this
+// code's synthesis ("" when they can): some control of the registry fails
+// on them, as the library evaluates it (not as run does, which these tests
+// check). That happens when a change to a construct or a control is not yet
+// in the goldens: ./test then fails once, in TestSnapshots, saying to run
+// make snapshot (or, were the goldens current, in TestControls, on the same
+// templates); the tests here that read the goldens skip rather than fail
+// again for the same reason.
+var goldenStale = sync.OnceValue(func() string {
+	var failing []string
+	for _, dir := range []string{golden, "../../test/testdata/production"} {
+		ts, err := controls.LoadPaths([]string{dir})
+		if err != nil {
+			return dir + ": " + err.Error() + ": run make snapshot"
+		}
+		results, err := controls.Evaluate(controls.All(), ts, true)
+		if err != nil {
+			return dir + ": " + err.Error() + ": run make snapshot"
+		}
+		for _, r := range results {
+			if r.Status == controls.Fail {
+				failing = append(failing, filepath.Base(dir)+" "+r.Control.ID)
+			}
+		}
+	}
+	if len(failing) == 0 {
+		return ""
+	}
+	sort.Strings(failing)
+	return "the golden templates of test/testdata fail " + strings.Join(failing, ", ") + ": they predate the constructs or the controls; run make snapshot (TestSnapshots in ./test shows the difference)"
+})
+
+// needGoldens skips a test that reads the golden templates when they are
+// stale (goldenStale).
+func needGoldens(t *testing.T) {
+	t.Helper()
+	if why := goldenStale(); why != "" {
+		t.Skip(why)
+	}
+}
+
 func verify(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -24,6 +69,7 @@ func verify(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestPassesOnTheSynthesizedApp(t *testing.T) {
+	needGoldens(t)
 	for _, dir := range []string{golden, "../../test/testdata/production"} {
 		code, out, errOut := verify(t, dir)
 		if code != 0 {
@@ -38,6 +84,7 @@ func TestPassesOnTheSynthesizedApp(t *testing.T) {
 // TestFailsAndNamesTheControl: removing a control from the template (here
 // Object Lock) makes verify exit 1 and name the control and the resource.
 func TestFailsAndNamesTheControl(t *testing.T) {
+	needGoldens(t)
 	dir := t.TempDir()
 	for _, name := range templateFiles {
 		data, err := os.ReadFile(filepath.Join(golden, name))
@@ -85,6 +132,7 @@ func TestUnusableInput(t *testing.T) {
 // the other account's controls are skipped, not failed; the account's own
 // controls still run (here the logging account's).
 func TestSingleTemplateSkipsTheOtherStack(t *testing.T) {
+	needGoldens(t)
 	code, out, _ := verify(t, filepath.Join(golden, "LogArchive.template.json"), filepath.Join(golden, "LoggingBaseline.template.json"))
 	if code != 0 || !strings.Contains(out, "SKIPPED  DB-1") || !strings.Contains(out, "PASS     LOG-1") || !strings.Contains(out, "PASS     TRAIL-1") {
 		t.Errorf("exit %d:\n%s", code, out)
@@ -96,6 +144,7 @@ func TestSingleTemplateSkipsTheOtherStack(t *testing.T) {
 // rather than checking half an account; template files given one by one
 // skip them.
 func TestAnAccountIsCheckedWhole(t *testing.T) {
+	needGoldens(t)
 	dir := t.TempDir()
 	for _, name := range []string{"LogArchive.template.json", "Service.template.json"} {
 		data, err := os.ReadFile(filepath.Join(golden, name))
@@ -117,6 +166,7 @@ func TestAnAccountIsCheckedWhole(t *testing.T) {
 }
 
 func TestFormats(t *testing.T) {
+	needGoldens(t)
 	for _, f := range []string{"json", "markdown", "sarif"} {
 		t.Run(f, func(t *testing.T) {
 			code, out, errOut := verify(t, "-format", f, golden)
@@ -141,6 +191,7 @@ func TestFormats(t *testing.T) {
 // version, runs[].tool.driver.name and rules, and per result ruleId, message
 // and a physical location.
 func TestSARIF(t *testing.T) {
+	needGoldens(t)
 	dir := t.TempDir()
 	for _, name := range templateFiles {
 		data, _ := os.ReadFile(filepath.Join(golden, name))
@@ -201,6 +252,7 @@ func TestSARIF(t *testing.T) {
 // stacks that no longer exist in cdk.out; verify reads the stacks the
 // manifest lists, and nothing else.
 func TestCloudAssemblyReadsItsManifest(t *testing.T) {
+	needGoldens(t)
 	dir := t.TempDir()
 	manifest := `{"version": "36.0.0", "artifacts": {`
 	for i, name := range templateFiles {
@@ -241,6 +293,7 @@ func TestOneSynthesisAtATime(t *testing.T) {
 // never has (a Security Hub standard without an ARN, a WAF log destination
 // that is no log group) make controls fail, never verify panic.
 func TestOddTemplatesFailWithoutPanic(t *testing.T) {
+	needGoldens(t)
 	dir := t.TempDir()
 	for _, name := range templateFiles {
 		data, _ := os.ReadFile(filepath.Join(golden, name))

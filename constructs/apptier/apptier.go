@@ -1,8 +1,6 @@
 package apptier
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -50,15 +48,65 @@ type Props struct {
 	AZs []string
 }
 
-// Tier is the app tier: the instances and their role.
+// Interface is what the rest of the app needs of an app tier, whatever
+// compute runs it: the load balancer forwards to its target, the network
+// and the database admit its security group, and its role has exactly its
+// grants. Every kind of app tier records the same identities in the
+// template (declare), by which the controls find it.
+type Interface interface {
+	// LoadBalancerTarget is what the load balancer forwards to.
+	LoadBalancerTarget() awselasticloadbalancingv2.IApplicationLoadBalancerTarget
+	// Role is the role the tier's code runs as.
+	Role() awsiam.IRole
+	// SecurityGroup is the tier's security group (DeclareSecurityGroup).
+	SecurityGroup() awsec2.ISecurityGroup
+	// Grants are the role's permissions: the grant table (grants.go).
+	Grants() []Grant
+}
+
+// Compute is the kind of compute New builds (controls.StackFacts.AppCompute).
+const Compute = controls.ComputeEC2
+
+// Tier is the EC2 app tier: an Auto Scaling group of instances and their
+// role.
 type Tier struct {
 	constructs.Construct
-	// Target is what the load balancer forwards to.
-	Target awselasticloadbalancingv2.IApplicationLoadBalancerTarget
 	// Group is the Auto Scaling group.
 	Group awsautoscaling.IAutoScalingGroup
-	// Role is the instances' role.
-	Role awsiam.IRole
+
+	role   awsiam.IRole
+	sg     awsec2.ISecurityGroup
+	grants []Grant
+}
+
+// LoadBalancerTarget implements Interface: the Auto Scaling group.
+func (t *Tier) LoadBalancerTarget() awselasticloadbalancingv2.IApplicationLoadBalancerTarget {
+	return t.Group.(awselasticloadbalancingv2.IApplicationLoadBalancerTarget)
+}
+
+// Role implements Interface: the instances' role.
+func (t *Tier) Role() awsiam.IRole { return t.role }
+
+// SecurityGroup implements Interface: the instances' security group.
+func (t *Tier) SecurityGroup() awsec2.ISecurityGroup { return t.sg }
+
+// Grants implements Interface.
+func (t *Tier) Grants() []Grant { return t.grants }
+
+// DeclareSecurityGroup records that sg is the app tier's security group
+// (controls.IdentityAppSecurityGroup), where it is created: the app tier's
+// controls, DB-8 and EDGE-1 find it so.
+func DeclareSecurityGroup(sg awsec2.ISecurityGroup) {
+	sg.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(controls.IdentityKey), jsii.String(controls.IdentityAppSecurityGroup))
+}
+
+// declare records the identities of an app tier in its template: its role,
+// with the grant table its policy was built from, and its compute.
+func declare(role awsiam.Role, rows []any, compute awscdk.CfnResource) {
+	cfn := role.Node().DefaultChild().(awscdk.CfnResource)
+	cfn.AddMetadata(jsii.String(controls.IdentityKey), jsii.String(controls.IdentityAppRole))
+	cfn.AddMetadata(jsii.String(controls.GrantsKey), rows)
+	compute.AddMetadata(jsii.String(controls.IdentityKey), jsii.String(controls.IdentityAppCompute))
 }
 
 // BucketProps are the inputs of NewBucket.
@@ -99,41 +147,21 @@ func New(scope constructs.Construct, id string, props *Props) *Tier {
 	stack := awscdk.Stack_Of(c)
 	region := *stack.Region()
 
-	bucket, key := props.Bucket.Bucket, props.Bucket.Key
+	bucket := props.Bucket.Bucket
 
 	role := awsiam.NewRole(c, jsii.String("InstanceRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
 		Description: jsii.String("App instances: connect to the database as " + props.Database.AppUser + ", write under " + UploadPrefix + "/ of the application bucket"),
 	})
-	// IAM database authentication: the one user, on the one instance (RDS
-	// user guide, "Creating and using an IAM policy for IAM database
-	// access"). The instances read no secret at all.
-	dbUser := fmt.Sprintf("arn:%s:rds-db:%s:%s:dbuser:%s/%s", *stack.Partition(), region, *stack.Account(),
-		*props.Database.Instance.InstanceResourceId(), props.Database.AppUser)
+	grants := Grants()
+	if err := CheckGrants(grants); err != nil {
+		panic(err) // the table is code: a row that does not make sense is a bug of this fork, named by the message
+	}
+	sts, rows := statements(grants, grantTargets{stack: stack, database: props.Database, bucket: props.Bucket})
 	policy := awsiam.NewManagedPolicy(c, jsii.String("InstancePolicy"), &awsiam.ManagedPolicyProps{
 		Description: jsii.String("The app instances' only permissions"),
 		Roles:       &[]awsiam.IRole{role},
-		Statements: &[]awsiam.PolicyStatement{
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("ConnectAsTheAppUser"),
-				Actions:   jsii.Strings("rds-db:connect"),
-				Resources: jsii.Strings(dbUser),
-			}),
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Sid:       jsii.String("WriteUploads"),
-				Actions:   jsii.Strings("s3:PutObject"),
-				Resources: &[]*string{bucket.ArnForObjects(jsii.String(UploadPrefix + "/*"))},
-			}),
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				// GenerateDataKey for every upload, Decrypt as well for multipart
-				// uploads, which S3 splits (S3 user guide, "Multipart upload
-				// API and permissions").
-				Sid:        jsii.String("EncryptUploads"),
-				Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
-				Resources:  &[]*string{key.KeyArn()},
-				Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "s3." + region + ".amazonaws.com"}},
-			}),
-		},
+		Statements:  &sts,
 	})
 	compliance.Suppress(policy.Node().DefaultChild(), "the wildcard is the object key under the one upload prefix ("+UploadPrefix+"/*) of the one application bucket: the keys the application writes are not known in advance",
 		"AwsSolutions-IAM5")
@@ -197,5 +225,6 @@ func New(scope constructs.Construct, id string, props *Props) *Tier {
 	// The subnets already fix the zones; naming them as well lets Control
 	// Tower's CT.AUTOSCALING.PR.1 see that there are several.
 	group.Node().DefaultChild().(awsautoscaling.CfnAutoScalingGroup).SetAvailabilityZones(jsii.Strings(props.AZs...))
-	return &Tier{Construct: c, Target: group, Group: group, Role: role}
+	declare(role, rows, group.Node().DefaultChild().(awscdk.CfnResource))
+	return &Tier{Construct: c, Group: group, role: role, sg: props.SecurityGroup, grants: grants}
 }

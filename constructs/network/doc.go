@@ -8,8 +8,10 @@
 // by flow logs into a KMS-encrypted, retained log group. The default
 // security group has no rules. An S3 gateway endpoint serves the App
 // subnets; interface endpoints for Secrets Manager and KMS (and, with
-// sessionManager, SSM) keep that traffic inside the VPC and admit only the
-// security groups that are granted them, by reference.
+// sessionManager, SSM, and one for each service of the app tier's grant
+// table that an interface endpoint serves: Props.AppServices) keep that
+// traffic inside the VPC and admit only the security groups that are
+// granted them, by reference.
 //
 // Egress (NET-7). Without internetEgress, the default, there is no NAT
 // gateway and the App subnets have no route out of the VPC either: a

@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -50,6 +51,10 @@ type Props struct {
 	SessionManager bool
 	// InterfaceEndpoints adds the Secrets Manager and KMS interface endpoints.
 	InterfaceEndpoints bool
+	// AppServices are the services the app tier calls through an interface
+	// endpoint (apptier.EndpointServices, from its grant table): with
+	// InterfaceEndpoints, each gets one, which the app tier reaches.
+	AppServices []string
 	// FlowLogGroupName names the flow logs' log group, followed by the
 	// stack's unique suffix (logs.StackUnique).
 	FlowLogGroupName string
@@ -194,6 +199,11 @@ func New(scope constructs.Construct, id string, props *Props) *Network {
 				endpoint{"SsmMessagesEndpoint", awsec2.InterfaceVpcEndpointAwsService_SSM_MESSAGES()},
 				endpoint{"Ec2MessagesEndpoint", awsec2.InterfaceVpcEndpointAwsService_EC2_MESSAGES()})
 		}
+		for _, svc := range props.AppServices {
+			if !slices.ContainsFunc(endpoints, func(e endpoint) bool { return *e.svc.ShortName() == svc }) {
+				endpoints = append(endpoints, endpoint{endpointID(svc), awsec2.NewInterfaceVpcEndpointAwsService(jsii.String(svc), nil, nil, nil)})
+			}
+		}
 		n.Endpoints.Add(n.endpointSG)
 		for _, e := range endpoints {
 			n.Endpoints.Add(vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
@@ -287,6 +297,25 @@ func guardDutyEndpoint(c constructs.Construct, stack awscdk.Stack, vpc awsec2.Vp
 		Resources:  jsii.Strings("*"),
 		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:PrincipalAccount": *stack.Account()}},
 	}))
+}
+
+// endpointID is the construct ID of the interface endpoint of a service
+// ("ssm": SsmEndpoint).
+func endpointID(svc string) string {
+	var b strings.Builder
+	up := true
+	for _, r := range svc {
+		switch {
+		case r == '-' || r == '.':
+			up = true
+		case up:
+			b.WriteString(strings.ToUpper(string(r)))
+			up = false
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String() + "Endpoint"
 }
 
 // AllowAWSAPIs lets peer reach Secrets Manager and KMS over HTTPS: through

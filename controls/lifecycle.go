@@ -2,6 +2,7 @@ package controls
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -80,7 +81,7 @@ func lifecycleControls() []Control {
 			Check: unattendedCertificates,
 		},
 		{
-			ID: "LIFE-8", Title: "A failed first create rolls back past every bucket that receives deliveries while its stack is being created (AWS Config's, a trail's, one that receives server or load balancer access logs): each has a Custom::EmptyOnRollback, created after it and before its bucket policy, which empties it only in that rollback, and none has Object Lock, whose objects no one could remove",
+			ID: "LIFE-8", Title: "A failed first create rolls back past every bucket that receives deliveries while its stack is being created (AWS Config's, a trail's, one that receives server or load balancer access logs): each has a Custom::EmptyOnRollback, created after it and before its bucket policy, which empties it only in that rollback, while the bucket's policy, deleted first in that rollback, denies the emptier's role every deletion until then; and none has Object Lock, whose objects no one could remove",
 			Construct: "constructs/emptybucket", Role: RoleAny,
 			Check: deliveryBucketsEmptiedOnRollback,
 		},
@@ -558,8 +559,12 @@ func deliveryBucketsEmptiedOnRollback(t *Template, f StackFacts) []Failure {
 		}
 		for _, e := range emptiers {
 			fails = append(fails, mustFollow(t, e, b, "it empties the bucket")...)
-			for _, p := range bucketPolicies(t, map[string]any{"Ref": b.LogicalID}) {
+			policies := bucketPolicies(t, map[string]any{"Ref": b.LogicalID})
+			for _, p := range policies {
 				fails = append(fails, mustFollow(t, p, e, "the policy admits the delivering services: deleted only after the emptier, it would let a delivery refill the emptied bucket before CloudFormation deletes it")...)
+			}
+			if role := emptierRole(t, e); role == "" || !deniesDeletesTo(policies, role) {
+				fails = append(fails, Failure{b.Path(), "its policy does not deny deletions to the role of " + e.Path() + "'s function (aws:PrincipalArn): anyone who could change that function's code could delete from the bucket at any time, not only in the rollback that deletes the policy first"})
 			}
 		}
 	}
@@ -606,4 +611,36 @@ func deliveriesInStack(t *Template) []delivery {
 		}
 	}
 	return out
+}
+
+// emptierRole is the logical ID of the role of the function an emptier
+// runs on ("" when the template does not show it).
+func emptierRole(t *Template, e Resource) string {
+	fn, found := t.Resource(refOrAtt(e.Properties()["ServiceToken"]))
+	if !found || fn.Type != "AWS::Lambda::Function" {
+		return ""
+	}
+	return refOrAtt(fn.Properties()["Role"])
+}
+
+// refOrAtt is the logical ID a Ref or an Fn::GetAtt names ("" otherwise).
+func refOrAtt(v any) string {
+	if ids := refsIn(v); len(ids) == 1 {
+		return ids[0]
+	}
+	return ""
+}
+
+// deniesDeletesTo reports whether one of the bucket policies denies
+// s3:DeleteObject and s3:DeleteObjectVersion to the role, by its ARN.
+func deniesDeletesTo(policies []Resource, role string) bool {
+	for _, p := range policies {
+		for _, s := range Statements(p.Properties()["PolicyDocument"]) {
+			if s.Effect == "Deny" && slices.Contains(s.Actions, "s3:DeleteObject") && slices.Contains(s.Actions, "s3:DeleteObjectVersion") &&
+				refersTo(s.Condition("ArnEquals", "aws:PrincipalArn"), role) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -1,8 +1,10 @@
 // Package emptybucket empties a bucket when, and only when, the failed
 // first create of its stack rolls back.
 //
-// A retained bucket (RetainExceptOnCreate) is deleted by CloudFormation in
-// one case only: the rollback of the create that made it. S3 deletes no
+// A retained bucket (RetainExceptOnCreate) is deleted by CloudFormation
+// only when the operation that made it rolls back: for this package, the
+// stack's failed first create (a bucket added by a failed update is left,
+// with what it holds, and the function does nothing then). S3 deletes no
 // bucket that holds objects, so a bucket that services deliver into while
 // the stack is still being created (the AWS Config delivery channel's
 // bucket, which receives a check file and the first history at once; a
@@ -15,6 +17,15 @@
 // them: the buckets enforce bucket-owner object ownership, so no ACL
 // grants them anything), then the custom resource, whose function empties
 // the bucket (every version and delete marker), then the bucket.
+//
+// While a bucket's policy exists it denies the function's role every
+// deletion in the bucket, so the function can empty it only once the
+// rollback has deleted that policy: someone who could change the
+// function's code could still not delete through its role. Only a rollback
+// that CloudFormation runs to its end completes (ROLLBACK_FAILED then
+// DELETE_IN_PROGRESS keeps the buckets, with what they hold), and a
+// rollback started later by hand (cdk rollback of a stack created with
+// --no-rollback) empties them as it deletes them.
 //
 // The function acts only while its stack's status, which it reads from
 // CloudFormation rather than from the request, is ROLLBACK_IN_PROGRESS

@@ -36,6 +36,7 @@ type Props struct {
 // emptier is a stack's one function, role and policy that empty buckets.
 type emptier struct {
 	fn     awslambda.IFunction
+	role   awsiam.IRole
 	policy awsiam.ManagedPolicy
 }
 
@@ -47,9 +48,23 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.CustomResou
 	e := emptierOf(stack, props.LogRetentionDays)
 	b := props.Bucket
 	e.policy.AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("Empty" + strings.Map(statementRune, *b.Node().Path())),
-		Actions:   jsii.Strings("s3:ListBucketVersions", "s3:DeleteObjectVersion"),
+		Sid: jsii.String("Empty" + strings.Map(statementRune, *b.Node().Path())),
+		// DeleteObjects needs s3:DeleteObject besides s3:DeleteObjectVersion
+		// for versions (S3 API reference, DeleteObjects).
+		Actions:   jsii.Strings("s3:ListBucketVersions", "s3:DeleteObject", "s3:DeleteObjectVersion"),
 		Resources: &[]*string{b.BucketArn(), b.ArnForObjects(jsii.String("*"))},
+	}))
+	// As long as the bucket's policy exists, it forbids the function the
+	// deletions its role allows: only the rollback, which deletes the policy
+	// before the emptier, lets it empty the bucket. Someone who could change
+	// the function's code still could not delete through its role.
+	b.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("OnlyARollbackEmptiesIt"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("s3:DeleteObject", "s3:DeleteObjectVersion"),
+		Resources:  &[]*string{b.ArnForObjects(jsii.String("*"))},
+		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": e.role.RoleArn()}},
 	}))
 	cr := awscdk.NewCustomResource(scope, jsii.String(id), &awscdk.CustomResourceProps{
 		ServiceToken: e.fn.FunctionArn(),
@@ -77,7 +92,7 @@ func New(scope constructs.Construct, id string, props *Props) awscdk.CustomResou
 func emptierOf(stack awscdk.Stack, retentionDays int) emptier {
 	if c := stack.Node().TryFindChild(jsii.String(emptierID)); c != nil {
 		child := func(id string) constructs.IConstruct { return c.Node().FindChild(jsii.String(id)) }
-		return emptier{fn: child("Function").(awslambda.IFunction), policy: child("Policy").(awsiam.ManagedPolicy)}
+		return emptier{fn: child("Function").(awslambda.IFunction), role: child("Role").(awsiam.IRole), policy: child("Policy").(awsiam.ManagedPolicy)}
 	}
 	c := constructs.NewConstruct(stack, jsii.String(emptierID))
 	name := logs.StackUnique(c, "/"+*stack.StackName()+"/empty-on-rollback")
@@ -112,7 +127,7 @@ func emptierOf(stack awscdk.Stack, retentionDays int) emptier {
 		Runtime:      awslambda.Runtime_NODEJS_24_X(),
 		Architecture: awslambda.Architecture_ARM_64(),
 		Handler:      jsii.String("index.handler"),
-		Code:         awslambda.Code_FromInline(jsii.String(handler.Source)),
+		Code:         awslambda.Code_FromInline(jsii.String(handler.Inline())),
 		Role:         role,
 		Timeout:      awscdk.Duration_Minutes(jsii.Number(15)),
 		MemorySize:   jsii.Number(256),
@@ -122,7 +137,7 @@ func emptierOf(stack awscdk.Stack, retentionDays int) emptier {
 	compliance.Suppress(fn, "CloudFormation invokes it once per change of one of its custom resources, and the handler answers CloudFormation with any failure itself: a dead-letter queue would hold nothing to act on, and reserved concurrency would fail in new accounts, whose whole concurrency quota is Lambda's unreserved minimum; it reaches only the S3 and CloudFormation APIs, from outside the VPC, in stacks that have no VPC or whose App subnets may have no way out",
 		"NIST.800.53.R5-LambdaInsideVPC", "HIPAA.Security-LambdaInsideVPC", "PCI.DSS.321-LambdaInsideVPC",
 		"NIST.800.53.R5-LambdaConcurrency", "HIPAA.Security-LambdaConcurrency", "NIST.800.53.R5-LambdaDLQ", "HIPAA.Security-LambdaDLQ")
-	return emptier{fn: fn, policy: policy}
+	return emptier{fn: fn, role: role, policy: policy}
 }
 
 // statementRune keeps the letters and digits of a construct path, the

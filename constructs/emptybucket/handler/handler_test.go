@@ -31,7 +31,7 @@ cfn.CloudFormationClient = class { async send(c) {
 const https = { request(opts, done) {
   return { on() {}, end(body) {
     calls.push({ op: 'Respond', host: opts.hostname, method: opts.method, body: JSON.parse(body) });
-    done({ resume() {}, on(event, f) { if (event === 'end') f(); } });
+    done({ statusCode: 200, resume() {}, on(event, f) { if (event === 'end') f(); } });
   } };
 } };
 const load = Module._load;
@@ -62,7 +62,7 @@ func run(t *testing.T, event, state map[string]any) []call {
 		}
 	}
 	dir := t.TempDir()
-	for name, content := range map[string]string{"index.js": Source, "stub.js": stub} {
+	for name, content := range map[string]string{"index.js": Inline(), "stub.js": stub} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func run(t *testing.T, event, state map[string]any) []call {
 	cmd := exec.Command(node, "-r", filepath.Join(dir, "stub.js"), "-e",
 		`require(process.argv[1]).handler(JSON.parse(process.argv[2])).catch((e) => { console.error(e); process.exit(3); })`,
 		filepath.Join(dir, "index.js"), string(ev))
-	cmd.Env = append(os.Environ(), "STUB_STATE="+string(st), "STUB_OUT="+out)
+	cmd.Env = append(os.Environ(), "STUB_STATE="+string(st), "STUB_OUT="+out, "SETTLE_MS=1")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("node: %v\n%s", err, b)
 	}
@@ -157,5 +157,13 @@ func TestEmptyOnRollback(t *testing.T) {
 				t.Errorf("the reason %q does not say why", respond.Body["Reason"])
 			}
 		})
+	}
+}
+
+// TestInlineFits: CloudFormation takes inline code (ZipFile) of at most
+// 4,096 characters.
+func TestInlineFits(t *testing.T) {
+	if n := len(Inline()); n > 4096 {
+		t.Errorf("the inline code has %d characters; CloudFormation takes at most 4,096", n)
 	}
 }
